@@ -1,0 +1,20 @@
+select
+    event_id,
+    event_date,
+    jurisdiction,
+    authority,
+    event_type,
+    title,
+    title_zh,
+    affected_chips,
+    licence_status,
+    sector,
+    min_domestic_share,
+    share_basis,
+    rescinded_date,
+    source_name,
+    source_url,
+    as_of,
+    confidence,
+    note
+from {{ source('raw', 'policy_events') }}

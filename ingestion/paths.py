@@ -1,0 +1,14 @@
+"""Where the project's files live, and where the warehouse is written."""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "chipwatch.duckdb"
+
+
+def warehouse_path() -> Path:
+    """The DuckDB warehouse file: `CHIPWATCH_WAREHOUSE` if set, else `warehouse/chipwatch.duckdb`."""
+    configured = os.environ.get("CHIPWATCH_WAREHOUSE")
+    return Path(configured).resolve() if configured else DEFAULT_WAREHOUSE

@@ -1,0 +1,43 @@
+"""Landing polars frames in the DuckDB warehouse with load metadata."""
+
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+LOAD_METADATA_COLUMNS = ("_loaded_at", "_source_file", "_source_sha256")
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def with_load_metadata(frame: pl.DataFrame, source_file: Path, source_sha256: str) -> pl.DataFrame:
+    """Append `_loaded_at`, `_source_file` and `_source_sha256` to every row."""
+    return frame.with_columns(
+        pl.lit(datetime.now(timezone.utc)).alias("_loaded_at"),
+        pl.lit(source_file.name).alias("_source_file"),
+        pl.lit(source_sha256).alias("_source_sha256"),
+    )
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame) -> int:
+    """Replace `schema.table` with the frame in one transaction, so a re-run never duplicates rows."""
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    con.register("_landing_frame", frame)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _landing_frame')
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_landing_frame")
+    return frame.height
