@@ -1,0 +1,85 @@
+"""Map the columns of a source file to canonical names by header text, not by position."""
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from ingestion.errors import SourceFormatError
+
+EXTRA_JSON = "extra_json"
+SOURCE_ROW = "source_row"
+
+
+@dataclass(frozen=True)
+class SourceColumn:
+    """A canonical column and the source headers it may appear under, preferred first."""
+
+    name: str
+    aliases: tuple[str, ...]
+    key: bool = False
+
+
+def normalise_header(header: str) -> str:
+    return " ".join(header.replace("\ufeff", "").split()).casefold()
+
+
+def read_csv_as_text(path: str | Path) -> pl.DataFrame:
+    """Read every field as a string; quoted fields may span lines."""
+    return pl.read_csv(path, infer_schema=False)
+
+
+def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Path) -> pl.DataFrame:
+    """Rename `raw`'s columns to the canonical names of `spec`, as strings.
+
+    A canonical column absent from the file is all null; a source column that matches no
+    canonical column is kept in `extra_json` (a JSON object of header -> value, empty values
+    left out); `source_row` is the 1-based data row number. Raises SourceFormatError if a key
+    column is missing.
+    """
+    by_header = {normalise_header(column): column for column in raw.columns}
+    mapped: dict[str, str] = {}
+    for column in spec:
+        found = next((by_header[a] for a in map(normalise_header, column.aliases) if a in by_header), None)
+        if found is not None:
+            mapped[column.name] = found
+        elif column.key:
+            raise SourceFormatError(
+                f"{Path(path).name}: required column {column.name!r} is missing. "
+                f"Accepted headers: {', '.join(repr(a) for a in column.aliases)}. "
+                f"Headers found: {', '.join(repr(c) for c in raw.columns)}. "
+                "Check that this is the right file; if the publisher renamed the column, "
+                "add the new header to the aliases of this connector."
+            )
+    unmapped = [column for column in raw.columns if column not in mapped.values()]
+    return raw.select(
+        *(
+            pl.col(mapped[c.name]).alias(c.name) if c.name in mapped else pl.lit(None, pl.String).alias(c.name)
+            for c in spec
+        ),
+        _extra_json(raw, unmapped),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW),
+    )
+
+
+def _extra_json(raw: pl.DataFrame, columns: list[str]) -> pl.Series:
+    rows = raw.select(columns).iter_rows(named=True) if columns else ({} for _ in range(raw.height))
+    return pl.Series(
+        EXTRA_JSON,
+        [json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False) for row in rows],
+        pl.String,
+    )
+
+
+def to_float(column: str, divisor: float = 1.0) -> pl.Expr:
+    """Parse a numeric text column (thousands separators allowed); unparseable text gives null."""
+    number = pl.col(column).str.strip_chars().str.replace_all(",", "").cast(pl.Float64, strict=False)
+    return (number / divisor).alias(column)
+
+
+def to_date(column: str, formats: Sequence[str]) -> pl.Expr:
+    """Parse a date text column trying `formats` in order; unparseable text gives null."""
+    text = pl.col(column).str.strip_chars()
+    return pl.coalesce(text.str.to_date(fmt, strict=False) for fmt in formats).alias(column)
