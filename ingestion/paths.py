@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+DEFAULT_REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 DEFAULT_WAREHOUSE = PROJECT_ROOT / "warehouse" / "chipwatch.duckdb"
 
 
@@ -12,3 +12,9 @@ def warehouse_path() -> Path:
     """The DuckDB warehouse file: `CHIPWATCH_WAREHOUSE` if set, else `warehouse/chipwatch.duckdb`."""
     configured = os.environ.get("CHIPWATCH_WAREHOUSE")
     return Path(configured).resolve() if configured else DEFAULT_WAREHOUSE
+
+
+def reference_dir() -> Path:
+    """The curated reference CSVs: `CHIPWATCH_REFERENCE_DIR` if set, else `data/reference`."""
+    configured = os.environ.get("CHIPWATCH_REFERENCE_DIR")
+    return Path(configured).resolve() if configured else DEFAULT_REFERENCE_DIR

@@ -46,10 +46,12 @@ class ValidationOutcome:
 @cache
 def _context():
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("TQDM_DISABLE", "1")  # GX draws progress bars into logs otherwise
     import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
+    # GX draws progress bars into the run logs otherwise.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
     context.data_sources.add_pandas(name="chipwatch")
     return gx, context
 

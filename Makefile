@@ -1,0 +1,35 @@
+# chipwatch: `make run` builds the warehouse, `make test` runs the tests. Each installs what it needs.
+SHELL := /bin/bash
+
+# uv from PATH, else the one pip installs for this Python (bootstrapped by `make install`).
+UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+RUN = $(UV) run --frozen --no-sync
+
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export CHIPWATCH_WAREHOUSE ?= $(CURDIR)/warehouse/chipwatch.duckdb
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: install manifest run test dev clean
+
+install:
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+	@mkdir -p "$(DAGSTER_HOME)" "$(dir $(CHIPWATCH_WAREHOUSE))"
+	@touch "$(DAGSTER_HOME)/dagster.yaml"
+
+# The dbt manifest that the Dagster definitions read: built here, never at import time.
+manifest: install
+	$(RUN) dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+
+run: manifest
+	$(RUN) python -m orchestration.build
+
+test: manifest
+	$(RUN) pytest
+
+dev: manifest
+	$(RUN) dagster dev -w workspace.yaml
+
+clean:
+	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,145 @@
+"""The curated reference tables that chipwatch ships in `data/reference/`: names, files, column types.
+
+Plain data with no polars import, so the Dagster code location can list them cheaply.
+"""
+
+from dataclasses import dataclass
+
+COLUMN_TYPES = ("string", "float", "int", "date")
+
+PROVENANCE = {
+    "source_name": "string",
+    "source_url": "string",
+    "as_of": "date",
+    "confidence": "string",
+}
+
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    name: str
+    file_name: str
+    columns: dict[str, str]  # column -> one of COLUMN_TYPES
+
+
+REFERENCE_TABLES = {
+    table.name: table
+    for table in (
+        ReferenceTable(
+            "chips",
+            "chips.csv",
+            {
+                "chip_name": "string",
+                "vendor": "string",
+                "origin": "string",
+                "epoch_hardware_name": "string",
+                "bf16_tflops": "float",
+                "int8_tops": "float",
+                "memory_gb": "float",
+                "memory_bandwidth_tbps": "float",
+                "tdp_w": "float",
+                "die_area_mm2": "float",
+                "interconnect_gbps": "float",
+                "process_node": "string",
+                "released": "string",
+                "price_usd": "float",
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        ReferenceTable(
+            "export_control_rules",
+            "export_control_rules.csv",
+            {
+                "rule_id": "string",
+                "rule_name": "string",
+                "published_date": "date",
+                "effective_date": "date",
+                "rescinded_date": "date",
+                "a_tpp_min": "float",
+                "a_io_gbps_min": "float",
+                "a_tpp_min_with_pd": "float",
+                "a_pd_min": "float",
+                "b_tpp_min": "float",
+                "b_tpp_max": "float",
+                "b_pd_min": "float",
+                "b_alt_tpp_min": "float",
+                "b_alt_pd_min": "float",
+                "pd_max_for_b": "float",
+                "case_by_case_tpp_max": "float",
+                "case_by_case_dram_gbps_max": "float",
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        ReferenceTable(
+            "policy_events",
+            "policy_events.csv",
+            {
+                "event_id": "string",
+                "event_date": "date",
+                "jurisdiction": "string",
+                "authority": "string",
+                "event_type": "string",
+                "title": "string",
+                "title_zh": "string",
+                "affected_chips": "string",
+                "licence_status": "string",
+                "sector": "string",
+                "min_domestic_share": "float",
+                "share_basis": "string",
+                "rescinded_date": "date",
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        ReferenceTable(
+            "nvidia_datacenter_revenue",
+            "nvidia_datacenter_revenue.csv",
+            {
+                "fiscal_year": "int",
+                "fiscal_quarter": "int",
+                "segment": "string",
+                "revenue_usd_m": "float",
+                **PROVENANCE,
+            },
+        ),
+        ReferenceTable(
+            "china_accelerator_shipments",
+            "china_accelerator_shipments.csv",
+            {
+                "period": "string",
+                "market": "string",
+                "vendor": "string",
+                "origin": "string",
+                "units": "float",
+                "reported_share": "float",
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        ReferenceTable(
+            "funding_events",
+            "funding_events.csv",
+            {
+                "company": "string",
+                "ticker": "string",
+                "exchange": "string",
+                "event_type": "string",
+                "event_date": "date",
+                "currency": "string",
+                "offer_price": "float",
+                "shares_offered_m": "float",
+                "amount_raised": "float",
+                "amount_raised_as_written": "string",
+                "first_day_open": "float",
+                "first_day_close": "float",
+                "valuation": "float",
+                "valuation_basis": "string",
+                "oversubscription": "float",
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+    )
+}

@@ -1,0 +1,1 @@
+"""Dagster definitions for chipwatch: they wire ingestion, dbt and validation together."""

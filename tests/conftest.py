@@ -1,0 +1,57 @@
+"""Shared fixtures: one whole-graph build into a temporary warehouse, reused by the tests that read it."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_DIR = PROJECT_ROOT / "dbt_project"
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+# The Dagster definitions read dbt's manifest when imported: make sure one exists.
+if not (DBT_DIR / "target" / "manifest.json").exists():
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
+         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
+        check=True,
+    )
+
+
+def build(warehouse: Path):
+    """Run the `build_warehouse` job in process against `warehouse`, on an ephemeral instance."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.resources import build_resources
+
+    job = defs.resolve_job_def("build_warehouse")
+    with DagsterInstance.ephemeral() as instance:
+        return job.execute_in_process(
+            instance=instance, resources=build_resources(warehouse), raise_on_error=False
+        )
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory):
+    warehouse = tmp_path_factory.mktemp("warehouse") / "chipwatch.duckdb"
+    result = build(warehouse)
+    return warehouse, result
+
+
+@pytest.fixture
+def warehouse_sql(built_warehouse):
+    """Run a query against the session's built warehouse and return all rows."""
+    warehouse, _ = built_warehouse
+
+    def query(sql: str, params=None):
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+    return query
