@@ -10,7 +10,7 @@ export CHIPWATCH_WAREHOUSE ?= $(CURDIR)/warehouse/chipwatch.duckdb
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install manifest run test dev clean
+.PHONY: install manifest run test dev lint clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -33,3 +33,7 @@ dev: manifest
 
 clean:
 	rm -rf warehouse .dagster_home dbt_project/target dbt_project/logs .pytest_cache
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .

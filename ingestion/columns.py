@@ -56,7 +56,9 @@ def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Pat
     unmapped = [column for column in raw.columns if column not in mapped.values()]
     return raw.select(
         *(
-            pl.col(mapped[c.name]).alias(c.name) if c.name in mapped else pl.lit(None, pl.String).alias(c.name)
+            pl.col(mapped[c.name]).alias(c.name)
+            if c.name in mapped
+            else pl.lit(None, pl.String).alias(c.name)
             for c in spec
         ),
         _extra_json(raw, unmapped),

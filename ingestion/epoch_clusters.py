@@ -4,7 +4,15 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns, read_csv_as_text, to_date, to_float
+from ingestion.columns import (
+    EXTRA_JSON,
+    SOURCE_ROW,
+    SourceColumn,
+    map_columns,
+    read_csv_as_text,
+    to_date,
+    to_float,
+)
 
 EPOCH_CLUSTERS_SOURCE = {
     "source_name": "Epoch AI, GPU Clusters",

@@ -4,7 +4,15 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns, read_csv_as_text, to_date, to_float
+from ingestion.columns import (
+    EXTRA_JSON,
+    SOURCE_ROW,
+    SourceColumn,
+    map_columns,
+    read_csv_as_text,
+    to_date,
+    to_float,
+)
 
 EPOCH_HARDWARE_SOURCE = {
     "source_name": "Epoch AI, Machine Learning Hardware",
@@ -21,8 +29,12 @@ COLUMNS = (
     SourceColumn("hardware_type", ("Type", "Hardware type")),
     SourceColumn("release_date", ("Release date",)),
     SourceColumn("release_price_usd", ("Release price (USD)", "Price (USD)")),
-    SourceColumn("fp64_tflops", ("FP64 (double precision) performance (FLOP/s)", "FP64 performance (FLOP/s)")),
-    SourceColumn("fp32_tflops", ("FP32 (single precision) performance (FLOP/s)", "FP32 performance (FLOP/s)")),
+    SourceColumn(
+        "fp64_tflops", ("FP64 (double precision) performance (FLOP/s)", "FP64 performance (FLOP/s)")
+    ),
+    SourceColumn(
+        "fp32_tflops", ("FP32 (single precision) performance (FLOP/s)", "FP32 performance (FLOP/s)")
+    ),
     SourceColumn("fp16_tflops", ("FP16 (half precision) performance (FLOP/s)", "FP16 performance (FLOP/s)")),
     SourceColumn("tf32_tflops", ("TF32 (TensorFloat-32) performance (FLOP/s)", "TF32 performance (FLOP/s)")),
     SourceColumn("bf16_tflops", ("Tensor-FP16/BF16 performance (FLOP/s)", "BF16 performance (FLOP/s)")),
@@ -33,8 +45,12 @@ COLUMNS = (
     SourceColumn("fp4_tflops", ("FP4 performance (FLOP/s)",)),
     SourceColumn("memory_gb", ("Memory size per board (Byte)", "Memory (bytes)", "Memory size (bytes)")),
     SourceColumn("memory_bandwidth_tbps", ("Memory bandwidth (byte/s)", "Memory bandwidth (bytes/s)")),
-    SourceColumn("intranode_bandwidth_gbps", ("Intranode bandwidth (byte/s)", "Intranode bandwidth (bytes/s)")),
-    SourceColumn("internode_bandwidth_gbits", ("Internode bandwidth (bit/s)", "Internode bandwidth (bits/s)")),
+    SourceColumn(
+        "intranode_bandwidth_gbps", ("Intranode bandwidth (byte/s)", "Intranode bandwidth (bytes/s)")
+    ),
+    SourceColumn(
+        "internode_bandwidth_gbits", ("Internode bandwidth (bit/s)", "Internode bandwidth (bits/s)")
+    ),
     SourceColumn("die_area_mm2", ("Die Size (mm^2)", "Die size (mm2)", "Die area (mm^2)")),
     SourceColumn("tdp_w", ("TDP (W)",)),
     SourceColumn("process_nm", ("Process size (nm)", "Process node (nm)")),
@@ -80,5 +96,7 @@ def read_epoch_ml_hardware(path: str | Path) -> pl.DataFrame:
     return text.with_columns(
         *(to_float(column, divisor) for column, divisor in DIVISORS.items()),
         to_date("release_date", ["%Y-%m-%d", "%m/%d/%Y"]),
-        pl.col("last_modified").str.strip_chars().str.to_datetime("%Y-%m-%d %H:%M:%S%z", time_zone="UTC", strict=False),
+        pl.col("last_modified")
+        .str.strip_chars()
+        .str.to_datetime("%Y-%m-%d %H:%M:%S%z", time_zone="UTC", strict=False),
     ).select(OUTPUT_COLUMNS)

@@ -35,9 +35,25 @@ _QUALIFIER_PREFIXES = {
     **dict.fromkeys(["不低于", "不少于", "至少", "最少", "at least", ">=", "≥"], "at_least"),
     **dict.fromkeys(["不超过", "不高于", "至多", "最多", "at most", "up to", "<=", "≤"], "at_most"),
     **dict.fromkeys(["超过", "超", "逾", "多于", "高于", "大于", "over", "more than", "above", ">"], "over"),
-    **dict.fromkeys(["不到", "不足", "低于", "少于", "小于", "under", "less than", "fewer than", "below", "<"], "under"),
     **dict.fromkeys(
-        ["约", "大约", "近", "将近", "接近", "approximately", "approx.", "approx", "about", "around", "nearly", "~", "≈"],
+        ["不到", "不足", "低于", "少于", "小于", "under", "less than", "fewer than", "below", "<"], "under"
+    ),
+    **dict.fromkeys(
+        [
+            "约",
+            "大约",
+            "近",
+            "将近",
+            "接近",
+            "approximately",
+            "approx.",
+            "approx",
+            "about",
+            "around",
+            "nearly",
+            "~",
+            "≈",
+        ],
         "about",
     ),
 }
@@ -84,7 +100,10 @@ _MULTIPLIERS = {
 _UNITS = {
     **dict.fromkeys(["%", "percent", "per cent", "pct"], "percent"),
     **dict.fromkeys(["倍", "x", "×", "times"], "times"),
-    **{unit: unit for unit in ["TB/s", "GB/s", "GB", "TB", "MB", "W", "nm", "TFLOPS", "TOPS", "PFLOPS", "EFLOPS"]},
+    **{
+        unit: unit
+        for unit in ["TB/s", "GB/s", "GB", "TB", "MB", "W", "nm", "TFLOPS", "TOPS", "PFLOPS", "EFLOPS"]
+    },
     **dict.fromkeys(["mm2", "mm²"], "mm2"),
 }
 
@@ -232,7 +251,20 @@ def _qualifier(match: re.Match[str], text: str) -> str | None:
     return qualifiers.pop() if qualifiers else None
 
 
-_CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CHINESE_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CHINESE_UNITS = {"十": 10, "百": 100}
 
 

@@ -42,11 +42,14 @@ def load_fx_rates(path: str | Path) -> pl.DataFrame:
 def _validate(rates: pl.DataFrame, name: str) -> None:
     checks = {
         "unknown currency": ~pl.col("currency").is_in(list(KNOWN_CURRENCIES)) | pl.col("currency").is_null(),
-        "missing or non-positive usd_per_unit": pl.col("usd_per_unit").is_null() | (pl.col("usd_per_unit") <= 0),
+        "missing or non-positive usd_per_unit": pl.col("usd_per_unit").is_null()
+        | (pl.col("usd_per_unit") <= 0),
         "rate_date missing or not the first of a month": pl.col("rate_date").is_null()
         | (pl.col("rate_date").dt.day() != 1),
-        "unknown confidence": ~pl.col("confidence").is_in(list(CONFIDENCE_LEVELS)) | pl.col("confidence").is_null(),
-        "missing source_name": pl.col("source_name").is_null() | (pl.col("source_name").str.strip_chars() == ""),
+        "unknown confidence": ~pl.col("confidence").is_in(list(CONFIDENCE_LEVELS))
+        | pl.col("confidence").is_null(),
+        "missing source_name": pl.col("source_name").is_null()
+        | (pl.col("source_name").str.strip_chars() == ""),
         "duplicate (currency, rate_date)": pl.struct("currency", "rate_date").is_duplicated(),
         "USD rate other than 1.0": (pl.col("currency") == "USD") & (pl.col("usd_per_unit") != 1.0),
     }

@@ -1,7 +1,7 @@
 """Landing polars frames in the DuckDB warehouse with load metadata."""
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,7 +21,7 @@ def file_sha256(path: Path) -> str:
 def with_load_metadata(frame: pl.DataFrame, source_file: Path, source_sha256: str) -> pl.DataFrame:
     """Append `_loaded_at`, `_source_file` and `_source_sha256` to every row."""
     return frame.with_columns(
-        pl.lit(datetime.now(timezone.utc)).alias("_loaded_at"),
+        pl.lit(datetime.now(UTC)).alias("_loaded_at"),
         pl.lit(source_file.name).alias("_source_file"),
         pl.lit(source_sha256).alias("_source_sha256"),
     )

@@ -3,7 +3,8 @@
 from dagster import AssetCheckResult, AssetCheckSpec, AssetKey, MetadataValue, multi_asset_check
 from dagster_duckdb import DuckDBResource
 
-from validation.suites import MART_SUITES, STAGING_SUITES
+from validation.mart_suites import MART_SUITES
+from validation.staging_suites import STAGING_SUITES
 
 EXPECTATIONS_CHECK = "expectations"
 

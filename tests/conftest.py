@@ -18,8 +18,15 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 # The Dagster definitions read dbt's manifest when imported: make sure one exists.
 if not (DBT_DIR / "target" / "manifest.json").exists():
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+        ],
         check=True,
     )
 

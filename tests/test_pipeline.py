@@ -9,7 +9,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PROJECT_ROOT, build
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
@@ -108,7 +107,8 @@ def test_china_unit_shares_sum_to_one_with_nvidia_at_about_55_percent(warehouse_
 def test_every_mart_row_names_its_source(warehouse_sql):
     for mart in ("market_share", "chip_cost_efficiency", "export_control_status"):
         [(missing,)] = warehouse_sql(
-            f"select count(*) from marts.{mart} where source_name is null or as_of is null or confidence is null"
+            f"select count(*) from marts.{mart} "
+            "where source_name is null or as_of is null or confidence is null"
         )
         assert missing == 0, mart
 
@@ -185,10 +185,17 @@ def test_the_build_command_exits_non_zero_and_names_the_failed_expectation(tmp_p
     (tmp_path / "dagster_home").mkdir()
     completed = subprocess.run(
         [sys.executable, "-m", "orchestration.build"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert completed.returncode == 1
-    assert "FAILED [BLOCKING] raw/chips expectations: expect_column_values_to_be_between on chips.memory_gb" in completed.stdout
+    assert (
+        "FAILED [BLOCKING] raw/chips expectations: expect_column_values_to_be_between on chips.memory_gb"
+        in completed.stdout
+    )
     assert "Not rebuilt" in completed.stdout and "marts/chip_cost_efficiency" in completed.stdout
     assert completed.stdout.rstrip().endswith("Build FAILED")
 
@@ -196,7 +203,8 @@ def test_the_build_command_exits_non_zero_and_names_the_failed_expectation(tmp_p
 def test_loading_the_definitions_parses_no_dbt_project_and_imports_no_gx():
     probe = (
         "import sys, orchestration.definitions; "
-        "print(sorted(m for m in ('great_expectations', 'dbt.parser.manifest', 'polars') if m in sys.modules))"
+        "heavy = ('great_expectations', 'dbt.parser.manifest', 'polars'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
     )
     completed = subprocess.run(
         [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True

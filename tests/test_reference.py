@@ -3,8 +3,8 @@
 import shutil
 
 import pytest
-
 from conftest import PROJECT_ROOT
+
 from ingestion.errors import SourceFormatError
 from ingestion.reference import read_reference_csv
 from ingestion.reference_tables import REFERENCE_TABLES
@@ -12,10 +12,27 @@ from ingestion.reference_tables import REFERENCE_TABLES
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
 DOMAIN_CHIPS = [
-    "NVIDIA A100 SXM 80GB", "NVIDIA H100 SXM5", "NVIDIA H800 SXM5", "NVIDIA H20", "NVIDIA H200 SXM",
-    "NVIDIA B200", "NVIDIA L20", "NVIDIA GeForce RTX 4090", "Huawei Ascend 910B", "Huawei Ascend 910C",
-    "Cambricon MLU370-X8", "Cambricon MLU590", "Moore Threads MTT S4000", "MetaX MXC500 OAM", "Biren BR100",
-    "Hygon K100", "Iluvatar BI-V150", "Enflame T21", "Moore Threads MTT S80", "MetaX C588", "MetaX C600",
+    "NVIDIA A100 SXM 80GB",
+    "NVIDIA H100 SXM5",
+    "NVIDIA H800 SXM5",
+    "NVIDIA H20",
+    "NVIDIA H200 SXM",
+    "NVIDIA B200",
+    "NVIDIA L20",
+    "NVIDIA GeForce RTX 4090",
+    "Huawei Ascend 910B",
+    "Huawei Ascend 910C",
+    "Cambricon MLU370-X8",
+    "Cambricon MLU590",
+    "Moore Threads MTT S4000",
+    "MetaX MXC500 OAM",
+    "Biren BR100",
+    "Hygon K100",
+    "Iluvatar BI-V150",
+    "Enflame T21",
+    "Moore Threads MTT S80",
+    "MetaX C588",
+    "MetaX C600",
     "NVIDIA B20",
 ]
 

@@ -2,8 +2,11 @@
 
 import polars as pl
 
+from validation.expectations import between, in_set, not_null
+from validation.mart_suites import MART_SUITES
+from validation.raw_suites import RAW_SUITES
 from validation.runner import validate_frame
-from validation.suites import MART_SUITES, RAW_SUITES, STAGING_SUITES, between, in_set, not_null
+from validation.staging_suites import STAGING_SUITES
 
 
 def test_a_failing_expectation_is_named_with_its_values():
@@ -13,8 +16,13 @@ def test_a_failing_expectation_is_named_with_its_values():
     )
     assert not outcome.success
     described = outcome.describe()
-    assert "expect_column_values_to_be_between on chips_probe.memory_gb: 1 unexpected, e.g. [-141.0]" in described
-    assert "expect_column_values_to_be_in_set on chips_probe.origin: 1 unexpected, e.g. ['alien']" in described
+    assert (
+        "expect_column_values_to_be_between on chips_probe.memory_gb: 1 unexpected, e.g. [-141.0]"
+        in described
+    )
+    assert (
+        "expect_column_values_to_be_in_set on chips_probe.origin: 1 unexpected, e.g. ['alien']" in described
+    )
 
 
 def test_a_good_frame_passes_and_counts_its_expectations():

@@ -6,7 +6,7 @@ from functools import cache
 
 import polars as pl
 
-from validation.suites import Expectation
+from validation.expectations import Expectation
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,9 @@ def validate_frame(frame: pl.DataFrame, table: str, expectations: list[Expectati
     asset = (
         datasource.get_asset(table) if table in asset_names else datasource.add_dataframe_asset(name=table)
     )
-    batch_definition = next(iter(asset.batch_definitions), None) or asset.add_batch_definition_whole_dataframe(
-        name="whole_frame"
-    )
+    batch_definition = next(
+        iter(asset.batch_definitions), None
+    ) or asset.add_batch_definition_whole_dataframe(name="whole_frame")
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame.to_pandas()})
     suite = gx.ExpectationSuite(name=f"{table}_suite")
     for expectation in expectations:

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 from ingestion.paths import reference_dir
 from ingestion.reference_tables import REFERENCE_TABLES, ReferenceTable
 from orchestration.checks import EXPECTATIONS_CHECK, outcome_metadata
-from validation.suites import RAW_SUITES
+from validation.raw_suites import RAW_SUITES
 
 
 def reference_asset(table: ReferenceTable) -> AssetsDefinition:

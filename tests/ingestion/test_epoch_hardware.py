@@ -105,9 +105,7 @@ def test_header_matching_ignores_case_and_spacing(tmp_path):
 def test_unknown_column_goes_to_extra_json(tmp_path):
     path = write(
         tmp_path,
-        "Hardware name,Chiplets,Cooling,TDP (W)\n"
-        "A,2,liquid,700\n"
-        "B,,air,300\n",
+        "Hardware name,Chiplets,Cooling,TDP (W)\nA,2,liquid,700\nB,,air,300\n",
     )
     df = read_epoch_ml_hardware(path)
     assert df.columns == OUTPUT_COLUMNS
@@ -141,7 +139,7 @@ def test_missing_key_column_raises_clear_error(tmp_path):
 def test_multiline_quoted_note_and_source_row(tmp_path):
     path = write(
         tmp_path,
-        'Hardware name,Notes,FP32 (single precision) performance (FLOP/s)\n'
+        "Hardware name,Notes,FP32 (single precision) performance (FLOP/s)\n"
         'A,"line one, with a comma\n\n""quoted"" line three",6.7e13\n'
         "B,,1e12\n",
     )

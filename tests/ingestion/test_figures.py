@@ -1,7 +1,13 @@
 import polars as pl
 import pytest
 
-from ingestion.figures import Figure, FigureParseError, parse_figure, parse_figure_column, parse_figure_or_none
+from ingestion.figures import (
+    Figure,
+    FigureParseError,
+    parse_figure,
+    parse_figure_column,
+    parse_figure_or_none,
+)
 
 # (text, value, value_high, unit, currency, qualifier); strings from the seed article and DOMAIN.md.
 CASES = [
@@ -155,7 +161,13 @@ def test_negated_qualifiers_are_not_read_as_their_positive_word():
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("百分之35", 35.0), ("百分之三十五", 35.0), ("百分之一百零五", 105.0), ("35％", 35.0), ("12.5 percent", 12.5)],
+    [
+        ("百分之35", 35.0),
+        ("百分之三十五", 35.0),
+        ("百分之一百零五", 105.0),
+        ("35％", 35.0),
+        ("12.5 percent", 12.5),
+    ],
 )
 def test_percent_forms(text, value):
     figure = parse_figure(text)
@@ -179,7 +191,20 @@ def test_keeps_the_original_text():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "   ", "abc", "超过", "亿", "1.2.3", "1,97", "12 apples", "5亿-3亿", "HK$5美元", "约5以下", "2228倍超额认购"],
+    [
+        "",
+        "   ",
+        "abc",
+        "超过",
+        "亿",
+        "1.2.3",
+        "1,97",
+        "12 apples",
+        "5亿-3亿",
+        "HK$5美元",
+        "约5以下",
+        "2228倍超额认购",
+    ],
 )
 def test_unparseable_text_raises_with_the_text(text):
     with pytest.raises(FigureParseError, match="not a figure") as error:

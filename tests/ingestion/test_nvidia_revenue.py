@@ -55,7 +55,9 @@ def write_pdf(tmp_path: Path, name: str, rows: list[list[str]]) -> Path:
 
 
 def value(df: pl.DataFrame, label: str, segment: str) -> float:
-    return df.filter((pl.col("quarter_label") == label) & (pl.col("segment") == segment))["revenue_usd_m"].item()
+    return df.filter((pl.col("quarter_label") == label) & (pl.col("segment") == segment))[
+        "revenue_usd_m"
+    ].item()
 
 
 @needs_real_files
@@ -94,7 +96,11 @@ def test_real_q126_edition():
 @pytest.mark.parametrize("path", [Q425, Q126], ids=["Q425", "Q126"])
 def test_real_markets_add_up_to_total(path):
     df = read_revenue_by_market_pdf(path)
-    markets = df.filter(pl.col("segment").is_in(MARKETS)).group_by("quarter_label").agg(pl.col("revenue_usd_m").sum())
+    markets = (
+        df.filter(pl.col("segment").is_in(MARKETS))
+        .group_by("quarter_label")
+        .agg(pl.col("revenue_usd_m").sum())
+    )
     totals = df.filter(pl.col("segment") == "Total").select("quarter_label", total="revenue_usd_m")
     joined = markets.join(totals, on="quarter_label")
     assert joined.height == 8
@@ -111,7 +117,15 @@ def test_real_editions_combined():
     assert latest.filter(pl.col("quarter_label") == "Q4 FY25")["edition"].unique().to_list() == ["Q1 FY26"]
     data_center = latest.filter(pl.col("segment") == "Data Center").sort("fiscal_year", "fiscal_quarter")
     assert data_center["revenue_usd_m"].to_list() == [
-        4_284, 10_323, 14_514, 18_404, 22_563, 26_272, 30_771, 35_580, 39_112
+        4_284,
+        10_323,
+        14_514,
+        18_404,
+        22_563,
+        26_272,
+        30_771,
+        35_580,
+        39_112,
     ]
     # The two editions agree on the seven quarters they share.
     assert restatements.is_empty()
@@ -135,15 +149,23 @@ def test_row_and_column_order_and_sub_rows_do_not_matter(tmp_path):
     df = read_revenue_by_market_pdf(path)
     assert df["edition"].unique().to_list() == ["Q4 FY25"]
     assert sorted(df["segment"].unique()) == sorted(
-        ["Gaming", "Total", "Data Center", "Compute", "Networking", "Automotive", "Professional Visualization"]
+        [
+            "Gaming",
+            "Total",
+            "Data Center",
+            "Compute",
+            "Networking",
+            "Automotive",
+            "Professional Visualization",
+        ]
     )
     assert value(df, "Q4 FY25", "Data Center") == 35_580
     assert value(df, "Q3 FY25", "Gaming") == 3_279
     assert value(df, "Q4 FY25", "Compute") == 32_556
     assert value(df, "Q3 FY25", "Automotive") == 449
-    assert df.filter((pl.col("quarter_label") == "Q4 FY25") & (pl.col("segment") == "Professional Visualization"))[
-        "revenue_usd_m"
-    ].to_list() == [None]
+    assert df.filter(
+        (pl.col("quarter_label") == "Q4 FY25") & (pl.col("segment") == "Professional Visualization")
+    )["revenue_usd_m"].to_list() == [None]
 
 
 def test_latest_by_quarter_prefers_newest_edition_and_lists_restatements(tmp_path):
@@ -163,9 +185,12 @@ def test_latest_by_quarter_prefers_newest_edition_and_lists_restatements(tmp_pat
     assert latest.height == 6
     assert latest.columns == combined.columns
     assert value(latest, "Q4 FY25", "Gaming") == 2_500
-    assert latest.filter((pl.col("quarter_label") == "Q4 FY25") & (pl.col("segment") == "Gaming"))[
-        "source_file"
-    ].item() == "b.pdf"
+    assert (
+        latest.filter((pl.col("quarter_label") == "Q4 FY25") & (pl.col("segment") == "Gaming"))[
+            "source_file"
+        ].item()
+        == "b.pdf"
+    )
     assert value(latest, "Q3 FY25", "Gaming") == 3_279
     assert restatements.to_dicts() == [
         {

@@ -1,0 +1,62 @@
+"""The building blocks of the expectation suites.
+
+A suite is data (expectation class name and arguments) so it can be read and tested
+without importing GX; `validation.runner` turns it into GX expectations.
+"""
+
+from dataclasses import dataclass, field
+
+CONFIDENCE_LEVELS = ["reported", "estimated", "claimed"]
+ORIGINS = ["domestic", "foreign"]
+
+
+@dataclass(frozen=True)
+class Expectation:
+    kind: str
+    kwargs: dict = field(default_factory=dict)
+
+
+def not_null(column: str) -> Expectation:
+    return Expectation("ExpectColumnValuesToNotBeNull", {"column": column})
+
+
+def unique(column: str) -> Expectation:
+    return Expectation("ExpectColumnValuesToBeUnique", {"column": column})
+
+
+def unique_together(*columns: str) -> Expectation:
+    return Expectation("ExpectCompoundColumnsToBeUnique", {"column_list": list(columns)})
+
+
+def in_set(column: str, values: list) -> Expectation:
+    return Expectation("ExpectColumnValuesToBeInSet", {"column": column, "value_set": values})
+
+
+def between(column: str, low: float | None = None, high: float | None = None) -> Expectation:
+    return Expectation(
+        "ExpectColumnValuesToBeBetween", {"column": column, "min_value": low, "max_value": high}
+    )
+
+
+def has_rows(minimum: int = 1) -> Expectation:
+    return Expectation("ExpectTableRowCountToBeBetween", {"min_value": minimum})
+
+
+def provenance() -> list[Expectation]:
+    """Every row names its source, its as-of date and its confidence."""
+    return [
+        not_null("source_name"),
+        not_null("as_of"),
+        not_null("confidence"),
+        in_set("confidence", CONFIDENCE_LEVELS),
+    ]
+
+
+def chip_specs() -> list[Expectation]:
+    """Physical bounds for accelerator specifications (nulls are allowed: not yet found)."""
+    return [
+        between("bf16_tflops", 0.1, 100_000),
+        between("memory_gb", 1, 10_000),
+        between("memory_bandwidth_tbps", 0.01, 100),
+        between("tdp_w", 1, 10_000),
+    ]

@@ -1,0 +1,39 @@
+"""Suites for the dbt staging tables."""
+
+from validation.expectations import (
+    ORIGINS,
+    Expectation,
+    between,
+    chip_specs,
+    in_set,
+    not_null,
+    provenance,
+    unique,
+    unique_together,
+)
+
+STAGING_SUITES: dict[str, list[Expectation]] = {
+    "stg_reference__chips": [
+        unique("chip_name"),
+        *chip_specs(),
+        between("tpp", 1, 1_000_000),
+        between("performance_density", 0.01, 1_000),
+        *provenance(),
+    ],
+    "stg_reference__export_control_rules": [unique("rule_id"), not_null("effective_date"), *provenance()],
+    "stg_reference__policy_events": [unique("event_id"), not_null("event_date"), *provenance()],
+    "stg_reference__nvidia_datacenter_revenue": [
+        unique_together("quarter_label", "segment"),
+        not_null("quarter_label"),
+        *provenance(),
+    ],
+    "stg_reference__china_accelerator_shipments": [
+        in_set("origin", ORIGINS),
+        between("units", 0, None),
+        *provenance(),
+    ],
+    "stg_reference__funding_events": [
+        between("first_day_return", -1, 100),
+        *provenance(),
+    ],
+}
