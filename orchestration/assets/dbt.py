@@ -1,4 +1,4 @@
-"""The dbt models as Dagster assets, split so that staging validation can stop the marts."""
+"""The dbt models as Dagster assets, split so that staging validation can stop intermediate and marts."""
 
 import os
 from collections.abc import Mapping
@@ -45,7 +45,7 @@ def dbt_staging_models(context: AssetExecutionContext, dbt: DbtCliResource, duck
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    select="marts",
+    select="intermediate marts",
     name="dbt_marts",
     dagster_dbt_translator=SchemaKeyTranslator(),
 )

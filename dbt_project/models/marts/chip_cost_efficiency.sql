@@ -1,6 +1,6 @@
 -- Throughput per watt and per dollar for every chip, relative to the NVIDIA H200.
 with chips as (
-    select * from {{ ref('stg_reference__chips') }}
+    select * from {{ ref('int_chips__merged') }}
 ),
 
 baseline as (

@@ -2,7 +2,7 @@
 -- SQL's three-valued logic carries missing specs through: a test that cannot be decided
 -- (unknown I/O or die area where it matters) leaves the class null rather than guessing.
 with chips as (
-    select * from {{ ref('stg_reference__chips') }}
+    select * from {{ ref('int_chips__merged') }}
 ),
 
 rules as (
