@@ -141,5 +141,28 @@ REFERENCE_TABLES = {
                 "note": "string",
             },
         ),
+        ReferenceTable(
+            "claims",
+            "claims.csv",
+            {
+                "claim_id": "string",
+                "topic": "string",
+                "claim_zh": "string",
+                "claim_en": "string",
+                "claimed_value": "float",
+                "claimed_unit": "string",
+                **PROVENANCE,
+            },
+        ),
+        ReferenceTable(
+            "fx_rates",
+            "fx_rates.csv",
+            {
+                "currency": "string",
+                "rate_date": "date",
+                "usd_per_unit": "float",
+                **PROVENANCE,
+            },
+        ),
     )
 }

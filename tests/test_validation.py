@@ -35,5 +35,5 @@ def test_every_stage_has_a_suite_for_each_table_it_checks():
     from ingestion.reference_tables import REFERENCE_TABLES
 
     assert set(RAW_SUITES) == set(REFERENCE_TABLES)
-    assert set(STAGING_SUITES) == {f"stg_reference__{name}" for name in REFERENCE_TABLES}
+    assert {f"stg_reference__{name}" for name in REFERENCE_TABLES} <= set(STAGING_SUITES)
     assert {"market_share", "chip_cost_efficiency", "export_control_status"} <= set(MART_SUITES)

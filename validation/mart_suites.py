@@ -38,4 +38,9 @@ MART_SUITES: dict[str, list[Expectation]] = {
         in_set("eccn_class", ["3A090.a", "3A090.b", "none"]),
         between("tpp", 0, 1_000_000),
     ],
+    "claims_check": [
+        has_rows(13),
+        unique("claim_id"),
+        in_set("verdict", ["supported", "contradicted", "unverified", "model"]),
+    ],
 }

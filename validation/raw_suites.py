@@ -81,4 +81,37 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("oversubscription", 1, None),
         *provenance(),
     ],
+    "claims": [
+        has_rows(13),
+        unique("claim_id"),
+        not_null("claim_zh"),
+        not_null("claim_en"),
+        *provenance(),
+    ],
+    "fx_rates": [
+        has_rows(1),
+        unique_together("currency", "rate_date"),
+        in_set("currency", ["CNY", "HKD", "USD"]),
+        between("usd_per_unit", 0.0001, 10),
+        *provenance(),
+    ],
+    "epoch_ml_hardware": [
+        has_rows(50),
+        not_null("hardware_name"),
+        *chip_specs(),
+        between("tpp", 0, 10_000_000),
+    ],
+    "epoch_gpu_clusters": [
+        has_rows(50),
+        not_null("cluster_name"),
+        between("chip_quantity", 0, 100_000_000),
+        between("h100_equivalents", 0, 100_000_000),
+        between("power_mw", 0, 100_000),
+    ],
+    "nvidia_revenue_by_market": [
+        has_rows(8),
+        unique_together("edition", "fiscal_year", "fiscal_quarter", "segment"),
+        between("fiscal_quarter", 1, 4),
+        between("revenue_usd_m", -100_000, 1_000_000),
+    ],
 }

@@ -36,4 +36,13 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
         between("first_day_return", -1, 100),
         *provenance(),
     ],
+    "stg_reference__claims": [unique("claim_id"), *provenance()],
+    "stg_reference__fx_rates": [unique_together("currency", "rate_date"), *provenance()],
+    "stg_epoch__ml_hardware": [unique("hardware_name"), *chip_specs(), *provenance()],
+    "stg_epoch__gpu_clusters": [unique("cluster_id"), between("h100_equivalents", 0, None), *provenance()],
+    "stg_nvidia__revenue_by_market": [
+        unique_together("fiscal_year", "fiscal_quarter", "segment"),
+        between("revenue_usd_m", -100_000, 1_000_000),
+        *provenance(),
+    ],
 }
