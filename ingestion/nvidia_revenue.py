@@ -60,40 +60,6 @@ def read_revenue_by_market_pdf(path: str | Path) -> pl.DataFrame:
     return pl.DataFrame([{"edition": edition, **r} for r in records], schema=SCHEMA).sort(KEY)
 
 
-def latest_by_quarter(df_all_editions: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep each (quarter, segment) figure from the newest edition; list where editions disagree.
-
-    `restatements` has one row per change between consecutive editions reporting a quarter:
-    quarter_label, fiscal_year, fiscal_quarter, segment, previous_edition,
-    old_revenue_usd_m, edition, new_revenue_usd_m.
-    """
-    ranked = (
-        df_all_editions.with_columns(_edition_rank().alias("_edition_rank"))
-        .unique([*KEY, "edition"], keep="first", maintain_order=True)
-        .sort([*KEY, "_edition_rank"])
-    )
-    latest = ranked.group_by(KEY, maintain_order=True).last().select(df_all_editions.columns)
-    restatements = (
-        ranked.with_columns(
-            previous_edition=pl.col("edition").shift().over(KEY),
-            old_revenue_usd_m=pl.col("revenue_usd_m").shift().over(KEY),
-        )
-        .filter(
-            pl.col("previous_edition").is_not_null()
-            & pl.col("revenue_usd_m").ne_missing(pl.col("old_revenue_usd_m"))
-        )
-        .select(
-            "quarter_label",
-            *KEY,
-            "previous_edition",
-            "old_revenue_usd_m",
-            "edition",
-            pl.col("revenue_usd_m").alias("new_revenue_usd_m"),
-        )
-    )
-    return latest, restatements
-
-
 def _table_records(table: list[list[str | None]], page: int, source_file: str) -> list[dict]:
     header_index, quarters = _find_quarter_header(table)
     if header_index is None:
@@ -153,9 +119,3 @@ def _clean(cell: str | None) -> str:
 
 def _quarter_label(fiscal_year: int, fiscal_quarter: int) -> str:
     return f"Q{fiscal_quarter} FY{fiscal_year % 100:02d}"
-
-
-def _edition_rank() -> pl.Expr:
-    match = pl.col("edition").str.extract_groups("(?i)" + QUARTER_PATTERN.pattern)
-    year = match.struct[1].cast(pl.Int64)
-    return pl.when(year < 100).then(year + 2000).otherwise(year) * 10 + match.struct[0].cast(pl.Int64)

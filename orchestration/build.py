@@ -6,13 +6,14 @@ with its row count and every asset check. It exits 1 when the run failed or a bl
 check failed.
 """
 
+import os
 import sys
 from dataclasses import dataclass
 
 import duckdb
 from dagster import AssetCheckSeverity, DagsterInstance, ExecuteInProcessResult
 
-from ingestion.paths import warehouse_path
+from ingestion.paths import PROJECT_ROOT, warehouse_path
 
 SCHEMAS = ("raw", "staging", "marts")
 
@@ -62,7 +63,10 @@ def render_summary(result: ExecuteInProcessResult, warehouse, expected_assets) -
     blocking_failed = [line for line in failed if line.blocking]
     out = [f"Warehouse: {warehouse}", "", "Tables:"]
     if warehouse.exists():
-        out += [f"  {name:<55} {rows:>8} rows" for name, rows in table_row_counts(warehouse)]
+        try:
+            out += [f"  {name:<55} {rows:>8} rows" for name, rows in table_row_counts(warehouse)]
+        except duckdb.IOException as error:
+            out.append(f"  (cannot read the warehouse: {error})")
     out += ["", f"Checks: {len(checks) - len(failed)} passed, {len(failed)} failed"]
     for line in failed:
         kind = "BLOCKING" if line.blocking else "warning"
@@ -81,6 +85,8 @@ def render_summary(result: ExecuteInProcessResult, warehouse, expected_assets) -
 def main() -> int:
     from orchestration.definitions import defs
 
+    dagster_home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
+    os.makedirs(dagster_home, exist_ok=True)
     warehouse = warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     job = defs.resolve_job_def("build_warehouse")

@@ -31,6 +31,26 @@ if not (DBT_DIR / "target" / "manifest.json").exists():
     )
 
 
+def run_dbt(warehouse: Path, *models: str) -> subprocess.CompletedProcess:
+    """`dbt build` of `models` against `warehouse`, as the pipeline runs it."""
+    return subprocess.run(
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "build",
+            "--quiet",
+            "--select",
+            *models,
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+        ],
+        env={**os.environ, "CHIPWATCH_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
+
+
 def build(warehouse: Path):
     """Run the `build_warehouse` job in process against `warehouse`, on an ephemeral instance."""
     from dagster import DagsterInstance

@@ -56,7 +56,7 @@ def chip_specs() -> list[Expectation]:
     """Physical bounds for accelerator specifications (nulls are allowed: not yet found)."""
     return [
         between("bf16_tflops", 0.1, 100_000),
-        between("memory_gb", 1, 10_000),
+        between("memory_gb", 0.01, 10_000),
         between("memory_bandwidth_tbps", 0.01, 100),
         between("tdp_w", 1, 10_000),
     ]

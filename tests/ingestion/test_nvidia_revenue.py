@@ -2,9 +2,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from pdf_fixtures import write_pdf
 
 from ingestion.errors import SourceFormatError
-from ingestion.nvidia_revenue import latest_by_quarter, read_revenue_by_market_pdf
+from ingestion.nvidia_revenue import read_revenue_by_market_pdf
 
 PDF_DIR = Path(__file__).resolve().parents[3].joinpath("shared", "data", "nvidia_revenue_by_market")
 Q425 = PDF_DIR / "Rev_by_Mkt_Qtrly_Trend_Q425.pdf"
@@ -13,45 +14,6 @@ needs_real_files = pytest.mark.skipif(
     not (Q425.exists() and Q126.exists()), reason=f"NVIDIA PDFs not available in {PDF_DIR}"
 )
 MARKETS = ["Data Center", "Gaming", "Professional Visualization", "Automotive", "OEM & Other"]
-
-
-def table_pdf(rows: list[list[str]]) -> bytes:
-    """A one-page PDF holding `rows` as a ruled table, like NVIDIA's slides."""
-
-    def escape(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    width, height = 150, 20
-    operations = []
-    for r, row in enumerate(rows):
-        for c, text in enumerate(row):
-            x, y = 40 + c * width, 700 - r * height
-            operations.append(f"{x} {y} {width} {height} re S")
-            operations.append(f"BT /F1 9 Tf {x + 3} {y + 6} Td ({escape(text)}) Tj ET")
-    content = "\n".join(operations).encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 900 800] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    pdf, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(pdf))
-        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(pdf)
-    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return pdf
-
-
-def write_pdf(tmp_path: Path, name: str, rows: list[list[str]]) -> Path:
-    path = tmp_path / name
-    path.write_bytes(table_pdf(rows))
-    return path
 
 
 def value(df: pl.DataFrame, label: str, segment: str) -> float:
@@ -107,30 +69,6 @@ def test_real_markets_add_up_to_total(path):
     assert (joined["revenue_usd_m"] == joined["total"]).all()
 
 
-@needs_real_files
-def test_real_editions_combined():
-    latest, restatements = latest_by_quarter(
-        pl.concat([read_revenue_by_market_pdf(Q126), read_revenue_by_market_pdf(Q425)])
-    )
-    assert latest.height == 9 * 6
-    assert latest.filter(pl.col("quarter_label") == "Q1 FY24")["edition"].unique().to_list() == ["Q4 FY25"]
-    assert latest.filter(pl.col("quarter_label") == "Q4 FY25")["edition"].unique().to_list() == ["Q1 FY26"]
-    data_center = latest.filter(pl.col("segment") == "Data Center").sort("fiscal_year", "fiscal_quarter")
-    assert data_center["revenue_usd_m"].to_list() == [
-        4_284,
-        10_323,
-        14_514,
-        18_404,
-        22_563,
-        26_272,
-        30_771,
-        35_580,
-        39_112,
-    ]
-    # The two editions agree on the seven quarters they share.
-    assert restatements.is_empty()
-
-
 def test_row_and_column_order_and_sub_rows_do_not_matter(tmp_path):
     path = write_pdf(
         tmp_path,
@@ -166,54 +104,6 @@ def test_row_and_column_order_and_sub_rows_do_not_matter(tmp_path):
     assert df.filter(
         (pl.col("quarter_label") == "Q4 FY25") & (pl.col("segment") == "Professional Visualization")
     )["revenue_usd_m"].to_list() == [None]
-
-
-def test_latest_by_quarter_prefers_newest_edition_and_lists_restatements(tmp_path):
-    older = write_pdf(
-        tmp_path,
-        "a.pdf",
-        [["", "Q3 FY25", "Q4 FY25"], ["Data Center", "30,771", "35,580"], ["Gaming", "3,279", "2,544"]],
-    )
-    newer = write_pdf(
-        tmp_path,
-        "b.pdf",
-        [["", "Q1 FY26", "Q4 FY25"], ["Gaming", "3,763", "2,500"], ["Data Center", "39,112", "35,580"]],
-    )
-    # Newest edition first, to show the result does not depend on input order.
-    combined = pl.concat([read_revenue_by_market_pdf(newer), read_revenue_by_market_pdf(older)])
-    latest, restatements = latest_by_quarter(combined)
-    assert latest.height == 6
-    assert latest.columns == combined.columns
-    assert value(latest, "Q4 FY25", "Gaming") == 2_500
-    assert (
-        latest.filter((pl.col("quarter_label") == "Q4 FY25") & (pl.col("segment") == "Gaming"))[
-            "source_file"
-        ].item()
-        == "b.pdf"
-    )
-    assert value(latest, "Q3 FY25", "Gaming") == 3_279
-    assert restatements.to_dicts() == [
-        {
-            "quarter_label": "Q4 FY25",
-            "fiscal_year": 2025,
-            "fiscal_quarter": 4,
-            "segment": "Gaming",
-            "previous_edition": "Q4 FY25",
-            "old_revenue_usd_m": 2_544.0,
-            "edition": "Q1 FY26",
-            "new_revenue_usd_m": 2_500.0,
-        }
-    ]
-
-
-def test_newest_edition_ranks_by_year_then_quarter(tmp_path):
-    q4_fy25 = write_pdf(tmp_path, "x.pdf", [["", "Q4 FY25"], ["Gaming", "1"]])
-    q1_fy26 = write_pdf(tmp_path, "y.pdf", [["", "Q1 FY26", "Q4 FY25"], ["Gaming", "3", "2"]])
-    latest, restatements = latest_by_quarter(
-        pl.concat([read_revenue_by_market_pdf(q4_fy25), read_revenue_by_market_pdf(q1_fy26)])
-    )
-    assert value(latest, "Q4 FY25", "Gaming") == 2
-    assert restatements["edition"].to_list() == ["Q1 FY26"]
 
 
 def test_pdf_without_revenue_table_raises(tmp_path):

@@ -1,0 +1,68 @@
+"""The inbox: one folder per source under `data/inbox/` where users drop the files they download.
+
+The pipeline reads every file in a source's folder and never modifies or deletes one. A path
+that resolves outside its folder (a symlink pointing elsewhere, say) is refused.
+"""
+
+import os
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ingestion.errors import InboxError
+from ingestion.paths import PROJECT_ROOT
+from ingestion.warehouse import file_sha256, with_load_metadata
+
+DEFAULT_INBOX = PROJECT_ROOT / "data" / "inbox"
+
+
+def inbox_root() -> Path:
+    """`CHIPWATCH_INBOX` if set, else `data/inbox` in the project."""
+    configured = os.environ.get("CHIPWATCH_INBOX")
+    return Path(configured).resolve() if configured else DEFAULT_INBOX
+
+
+def inbox_files(source: str, suffixes: tuple[str, ...], root: Path | None = None) -> list[Path]:
+    """The files in `<root>/<source>/` with one of `suffixes`, by name; hidden files are ignored."""
+    folder = (root or inbox_root()) / source
+    if not folder.is_dir():
+        raise InboxError(
+            f"Inbox folder {folder} does not exist: create it and drop the {source} files there."
+        )
+    real_folder = folder.resolve()
+    files = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or path.suffix.lower() not in suffixes:
+            continue
+        if not path.resolve().is_relative_to(real_folder):
+            raise InboxError(f"{path} points outside its inbox folder {folder} ({path.resolve()}): refused.")
+        if path.is_file():
+            files.append(path)
+    if not files:
+        raise InboxError(
+            f"No {'/'.join(suffixes)} file in {folder}: drop the {source} download there and re-run."
+        )
+    return files
+
+
+def file_modified_date(path: Path) -> date:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
+
+
+def read_inbox(
+    source: str,
+    suffixes: tuple[str, ...],
+    reader: Callable[[Path], pl.DataFrame],
+    root: Path | None = None,
+) -> pl.DataFrame:
+    """Read every file of a source's inbox with `reader` and stack them, each row tagged with
+    its file (`_source_file`, `_source_sha256`, `_loaded_at`) and `file_modified_date`."""
+    frames = [
+        with_load_metadata(reader(path), path, file_sha256(path)).with_columns(
+            pl.lit(file_modified_date(path)).alias("file_modified_date")
+        )
+        for path in inbox_files(source, suffixes, root)
+    ]
+    return pl.concat(frames, how="diagonal_relaxed")

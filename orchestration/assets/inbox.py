@@ -1,0 +1,71 @@
+"""One asset per inbox source: read every file a user dropped in `data/inbox/<source>/`."""
+
+from dataclasses import dataclass
+
+from dagster import AssetsDefinition, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from orchestration.assets.landing import raw_check_spec, validate_and_land
+
+
+@dataclass(frozen=True)
+class InboxSource:
+    folder: str
+    table: str
+    suffixes: tuple[str, ...]
+    reader: str  # "module:function" in ingestion/, imported at run time
+    description: str
+
+
+INBOX_SOURCES = (
+    InboxSource(
+        "epoch_ml_hardware",
+        "epoch_ml_hardware",
+        (".csv",),
+        "ingestion.epoch_hardware:read_epoch_ml_hardware",
+        "Epoch AI Machine Learning Hardware CSV, every edition in the inbox, units converted.",
+    ),
+    InboxSource(
+        "epoch_gpu_clusters",
+        "epoch_gpu_clusters",
+        (".csv",),
+        "ingestion.epoch_clusters:read_epoch_gpu_clusters",
+        "Epoch AI GPU Clusters CSV, every edition in the inbox.",
+    ),
+    InboxSource(
+        "nvidia_revenue",
+        "nvidia_revenue_by_market",
+        (".pdf",),
+        "ingestion.nvidia_revenue:read_revenue_by_market_pdf",
+        "NVIDIA Revenue by Market quarterly trend PDFs: every figure of every edition in the inbox.",
+    ),
+)
+
+
+def inbox_asset(source: InboxSource) -> AssetsDefinition:
+    @asset(
+        key=["raw", source.table],
+        group_name="raw",
+        kinds={"polars", "duckdb"},
+        description=source.description,
+        check_specs=[raw_check_spec(source.table, f"the {source.folder} inbox")],
+    )
+    def _inbox_asset(duckdb: DuckDBResource):
+        from importlib import import_module
+
+        from ingestion.inbox import inbox_files, inbox_root, read_inbox
+
+        module, function = source.reader.split(":")
+        reader = getattr(import_module(module), function)
+        files = inbox_files(source.folder, source.suffixes)
+        frame = read_inbox(source.folder, source.suffixes, reader)
+        metadata = {
+            "inbox": MetadataValue.path(str(inbox_root() / source.folder)),
+            "files": MetadataValue.json([path.name for path in files]),
+        }
+        yield from validate_and_land(source.table, frame, duckdb, metadata)
+
+    return _inbox_asset
+
+
+inbox_assets = [inbox_asset(source) for source in INBOX_SOURCES]

@@ -1,0 +1,42 @@
+"""Validate a frame with its raw suite, then land it: the one way every raw asset writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from dagster import AssetCheckResult, AssetCheckSpec, Failure, MaterializeResult
+from dagster_duckdb import DuckDBResource
+
+from orchestration.checks import EXPECTATIONS_CHECK, outcome_metadata
+
+if TYPE_CHECKING:
+    import polars as pl
+
+
+def raw_check_spec(table: str, what: str) -> AssetCheckSpec:
+    return AssetCheckSpec(
+        EXPECTATIONS_CHECK,
+        asset=["raw", table],
+        blocking=True,
+        description=f"Great Expectations raw suite for {what}, run before landing.",
+    )
+
+
+def validate_and_land(
+    table: str, frame: pl.DataFrame, duckdb: DuckDBResource, metadata: dict
+) -> Iterator[AssetCheckResult | MaterializeResult]:
+    """Yield the raw suite's result; land `frame` in `raw.<table>` only if it passed."""
+    from ingestion.warehouse import replace_table
+    from validation.raw_suites import RAW_SUITES
+    from validation.runner import validate_frame
+
+    outcome = validate_frame(frame, table, RAW_SUITES[table])
+    yield AssetCheckResult(
+        check_name=EXPECTATIONS_CHECK, passed=outcome.success, metadata=outcome_metadata(outcome)
+    )
+    if not outcome.success:
+        raise Failure(description=f"raw.{table} was not landed: {outcome.describe()}", metadata=metadata)
+    with duckdb.get_connection() as con:
+        rows = replace_table(con, "raw", table, frame)
+    yield MaterializeResult(metadata={"rows": rows, **metadata})
