@@ -166,3 +166,41 @@ REFERENCE_TABLES = {
         ),
     )
 }
+
+# Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
+REFERENCE_TABLES.update(
+    {
+        table.name: table
+        for table in (
+            ReferenceTable(
+                "cost_assumptions",
+                "cost_assumptions.csv",
+                {
+                    "parameter": "string",
+                    "chip_name": "string",
+                    "value": "float",
+                    "unit": "string",
+                    **PROVENANCE,
+                    "note": "string",
+                },
+            ),
+            ReferenceTable(
+                "cluster_scenarios",
+                "cluster_scenarios.csv",
+                {
+                    "scenario_id": "string",
+                    "scenario_name": "string",
+                    "baseline_scenario_id": "string",
+                    "chip_name": "string",
+                    "chip_count": "int",
+                    "scaling_efficiency": "float",
+                    "overhead_share": "float",
+                    "market_premium": "float",
+                    "chip_price_usd": "float",
+                    **PROVENANCE,
+                    "note": "string",
+                },
+            ),
+        )
+    }
+)

@@ -34,7 +34,7 @@ def test_warehouse_has_the_three_layers(warehouse_sql):
 def test_h100_tpp_and_class_under_the_2023_rule(warehouse_sql):
     [(tpp, density, eccn)] = warehouse_sql(
         "select tpp, performance_density, eccn_class from marts.export_control_status "
-        "where chip_name = 'NVIDIA H100 SXM5' and rule_id = 'us_2023_11'"
+        "where chip_name = 'NVIDIA H100 SXM5' and rule_id = 'us_2023_11' and month = '2024-01-01'"
     )
     assert tpp == pytest.approx(15_832, abs=1)
     assert density == pytest.approx(19.45, abs=0.01)
@@ -54,8 +54,12 @@ def test_h100_tpp_and_class_under_the_2023_rule(warehouse_sql):
     ],
 )
 def test_export_control_classes_match_the_published_test_vectors(warehouse_sql, chip, rule, expected):
+    # The mart is per chip and month: pick one month in which the rule was in force.
+    month = {"us_2022_10": "2023-06-01", "us_2023_11": "2024-01-01"}[rule]
     [(eccn,)] = warehouse_sql(
-        "select eccn_class from marts.export_control_status where chip_name = ? and rule_id = ?", [chip, rule]
+        "select eccn_class from marts.export_control_status "
+        "where chip_name = ? and rule_id = ? and month = ?",
+        [chip, rule, month],
     )
     assert eccn == expected
 
@@ -63,7 +67,7 @@ def test_export_control_classes_match_the_published_test_vectors(warehouse_sql, 
 def test_unknown_die_area_leaves_density_null_not_zero(warehouse_sql):
     [(density, note)] = warehouse_sql(
         "select performance_density, classification_note from marts.export_control_status "
-        "where chip_name = 'Huawei Ascend 910C' and rule_id = 'us_2022_10'"
+        "where chip_name = 'Huawei Ascend 910C' and rule_id = 'us_2022_10' and month = '2023-06-01'"
     )
     assert density is None
     assert "unknown" in note

@@ -46,3 +46,25 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
         *provenance(),
     ],
 }
+
+# Cost-model assumptions and the synthetic data centres (issue 4).
+STAGING_SUITES.update(
+    {
+        "stg_reference__cost_assumptions": [
+            unique_together("parameter", "chip_name"),
+            not_null("value"),
+            *provenance(),
+        ],
+        "stg_reference__cluster_scenarios": [
+            unique("scenario_id"),
+            between("scaling_efficiency", 0.01, 1),
+            *provenance(),
+        ],
+        "stg_synthetic__datacenters": [
+            unique_together("datacenter_id", "chip_name"),
+            in_set("dataset", ["synthetic"]),
+            between("cards", 1, None),
+            *provenance(),
+        ],
+    }
+)

@@ -1,0 +1,11 @@
+select
+    parameter,
+    chip_name,
+    value,
+    unit,
+    source_name,
+    source_url,
+    as_of,
+    confidence,
+    note
+from {{ source('raw', 'cost_assumptions') }}
