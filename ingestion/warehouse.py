@@ -41,3 +41,26 @@ def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame
     finally:
         con.unregister("_landing_frame")
     return frame.height
+
+
+def replace_rows_between(
+    con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame, column: str, first, last
+) -> int:
+    """Replace the rows of `schema.table` whose `column` lies in [first, last] with `frame`, in one
+    transaction: re-running a partition or a range of partitions replaces it exactly."""
+    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    con.register("_landing_frame", frame)
+    try:
+        con.execute("BEGIN TRANSACTION")
+        con.execute(
+            f'CREATE TABLE IF NOT EXISTS "{schema}"."{table}" AS SELECT * FROM _landing_frame LIMIT 0'
+        )
+        con.execute(f'DELETE FROM "{schema}"."{table}" WHERE "{column}" BETWEEN ? AND ?', [first, last])
+        con.execute(f'INSERT INTO "{schema}"."{table}" BY NAME SELECT * FROM _landing_frame')
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("_landing_frame")
+    return frame.height

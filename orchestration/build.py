@@ -1,21 +1,32 @@
-"""Build the whole warehouse headless and print what was built and what the checks found.
+"""Build the warehouse headless and print what was built and what the checks found.
 
-`python -m orchestration.build` runs the `build_warehouse` job in this process against the
-Dagster instance in `DAGSTER_HOME` (so `dagster dev` shows the run), then prints each table
-with its row count and every asset check. It exits 1 when the run failed or a blocking
-check failed.
+`python -m orchestration.build [--full]` (what `make run` calls) runs, in this process and on
+the Dagster instance in `DAGSTER_HOME` (so `dagster dev` shows the runs):
+
+1. nothing at all when no input changed since the last good build (content hashes of every
+   reference file, inbox folder and the code); `--full` (`make run FULL=1`) rebuilds anyway;
+2. the daily price partitions covering the price files, when they changed;
+3. the changed sources and everything downstream of them, or the whole graph when the code
+   changed or there is no previous build.
+
+It prints each table with its row count and every failed check, and exits 1 when a run failed
+or a blocking check failed, 75 when another build holds the warehouse.
 """
 
+import fcntl
 import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckSeverity, DagsterInstance, ExecuteInProcessResult
 
 from ingestion.paths import PROJECT_ROOT, warehouse_path
+from orchestration.state import changed_inputs, input_fingerprints, last_build_fingerprints, record_build
 
-SCHEMAS = ("raw", "staging", "marts")
+SCHEMAS = ("raw", "staging", "intermediate", "marts")
+EXIT_BUSY = 75
 
 
 @dataclass(frozen=True)
@@ -27,19 +38,22 @@ class CheckLine:
     detail: str
 
 
-def check_lines(result: ExecuteInProcessResult) -> list[CheckLine]:
+def check_lines(results) -> list[CheckLine]:
+    from dagster import AssetCheckSeverity
+
     lines = []
-    for evaluation in result.get_asset_check_evaluations():
-        summary = evaluation.metadata.get("summary")
-        lines.append(
-            CheckLine(
-                asset=evaluation.asset_key.to_user_string(),
-                check=evaluation.check_name,
-                passed=evaluation.passed,
-                blocking=evaluation.blocking and evaluation.severity == AssetCheckSeverity.ERROR,
-                detail=str(summary.value) if summary is not None else "",
+    for result in results:
+        for evaluation in result.get_asset_check_evaluations():
+            summary = evaluation.metadata.get("summary")
+            lines.append(
+                CheckLine(
+                    asset=evaluation.asset_key.to_user_string(),
+                    check=evaluation.check_name,
+                    passed=evaluation.passed,
+                    blocking=evaluation.blocking and evaluation.severity == AssetCheckSeverity.ERROR,
+                    detail=str(summary.value) if summary is not None else "",
+                )
             )
-        )
     return sorted(lines, key=lambda line: (line.asset, line.check))
 
 
@@ -56,51 +70,161 @@ def table_row_counts(path) -> list[tuple[str, int]]:
         ]
 
 
-def render_summary(result: ExecuteInProcessResult, warehouse, expected_assets) -> tuple[str, bool]:
-    """The summary text, and whether the build is good (run succeeded, no blocking check failed)."""
-    checks = check_lines(result)
-    failed = [line for line in checks if not line.passed]
-    blocking_failed = [line for line in failed if line.blocking]
+def table_lines(warehouse: Path) -> list[str]:
     out = [f"Warehouse: {warehouse}", "", "Tables:"]
     if warehouse.exists():
         try:
             out += [f"  {name:<55} {rows:>8} rows" for name, rows in table_row_counts(warehouse)]
         except duckdb.IOException as error:
             out.append(f"  (cannot read the warehouse: {error})")
+    return out
+
+
+def render_summary(results, warehouse: Path, expected_assets) -> tuple[str, bool]:
+    """The summary text, and whether the build is good (runs succeeded, no blocking check failed)."""
+    checks = check_lines(results)
+    failed = [line for line in checks if not line.passed]
+    blocking_failed = [line for line in failed if line.blocking]
+    out = table_lines(warehouse)
     out += ["", f"Checks: {len(checks) - len(failed)} passed, {len(failed)} failed"]
     for line in failed:
         kind = "BLOCKING" if line.blocking else "warning"
         out.append(f"  FAILED [{kind}] {line.asset} {line.check}: {line.detail}".rstrip(": "))
-    for failure in result.get_step_failure_events():
-        out.append(f"  STEP FAILED {failure.step_key}: {failure.event_specific_data.error.message.strip()}")
-    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
+    for result in results:
+        for failure in result.get_step_failure_events():
+            out.append(
+                f"  STEP FAILED {failure.step_key}: {failure.event_specific_data.error.message.strip()}"
+            )
+    materialized = {
+        event.asset_key for result in results for event in result.get_asset_materialization_events()
+    }
     not_built = sorted(key.to_user_string() for key in set(expected_assets) - materialized)
     if not_built:
         out.append(f"  Not rebuilt (an upstream step or blocking check failed): {', '.join(not_built)}")
-    good = result.success and not blocking_failed and not not_built
+    good = all(result.success for result in results) and not blocking_failed and not not_built
     out += ["", "Build OK" if good else "Build FAILED"]
     return "\n".join(out), good
 
 
-def main() -> int:
+@contextmanager
+def build_lock(warehouse: Path):
+    """Hold `<warehouse>.lock` for the build; yields False when another build holds it."""
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with open(lock_path, "a+") as lock_file:
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock_file.seek(0)
+            yield lock_file.read().strip() or "unknown"
+            return
+        lock_file.truncate(0)
+        lock_file.write(str(os.getpid()))
+        lock_file.flush()
+        try:
+            yield None
+        finally:
+            lock_file.truncate(0)
+
+
+def selected_raw_keys(changed: list[str]):
+    """The raw assets fed by the changed inputs."""
+    from dagster import AssetKey
+
+    from orchestration.assets.inbox import INBOX_SOURCES
+    from orchestration.assets.prices import PRICES_INBOX
+
+    inbox_tables = {source.folder: source.table for source in INBOX_SOURCES} | {PRICES_INBOX: "daily_prices"}
+    keys = set()
+    for name in changed:
+        group, _, item = name.partition("/")
+        if group == "reference":
+            keys.add(AssetKey(["raw", item]))
+        elif group == "inbox" and item in inbox_tables:
+            keys.add(AssetKey(["raw", inbox_tables[item]]))
+    return keys
+
+
+def price_file_range():
+    """First and last day in the price inbox, or None when it holds no file."""
+    from ingestion.errors import InboxError
+    from ingestion.inbox import read_inbox
+    from ingestion.prices import read_price_file
+    from orchestration.assets.prices import PRICES_INBOX
+
+    try:
+        days = read_inbox(PRICES_INBOX, (".csv",), read_price_file)["date"]
+    except InboxError:
+        return None
+    return days.min(), days.max()
+
+
+def run_build(warehouse: Path, full: bool) -> int:
+    current = input_fingerprints()
+    previous = last_build_fingerprints(warehouse)
+    changed = changed_inputs(current, previous)
+    if previous and not changed and not full:
+        print("\n".join(table_lines(warehouse)))
+        print("\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything.")
+        return 0
+
+    from dagster import AssetSelection, DagsterInstance
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from orchestration.assets.prices import daily_prices
     from orchestration.definitions import defs
 
+    everything = full or not previous or "code" in changed
+    raw_keys = set() if everything else selected_raw_keys(changed)
+    # The event log keeps every step's details for `dagster dev`; the terminal gets the summary.
+    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+    graph = defs.resolve_asset_graph()
+    results = []
+    with DagsterInstance.get() as instance:
+        days = price_file_range()
+        if days and (everything or daily_prices.key in raw_keys):
+            tags = {
+                ASSET_PARTITION_RANGE_START_TAG: str(days[0]),
+                ASSET_PARTITION_RANGE_END_TAG: str(days[1]),
+            }
+            prices_job = defs.resolve_job_def("load_prices")
+            results.append(
+                prices_job.execute_in_process(
+                    instance=instance, tags=tags, raise_on_error=False, run_config=quiet
+                )
+            )
+        job = defs.resolve_job_def("build_warehouse")
+        if everything:
+            selection = job.asset_layer.selected_asset_keys
+        else:
+            downstream = AssetSelection.assets(*raw_keys).downstream().resolve(graph)
+            selection = downstream & set(job.asset_layer.selected_asset_keys)
+        if selection:
+            results.append(
+                job.execute_in_process(
+                    instance=instance, asset_selection=list(selection), raise_on_error=False, run_config=quiet
+                )
+            )
+    text, good = render_summary(results, warehouse, selection)
+    print(text)
+    if good:
+        record_build(warehouse, current, results[-1].run_id)
+    return 0 if good else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    full = "--full" in argv or os.environ.get("FULL") == "1"
     dagster_home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
     os.makedirs(dagster_home, exist_ok=True)
     warehouse = warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    job = defs.resolve_job_def("build_warehouse")
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # The event log keeps every step's details for `dagster dev`; the terminal gets the summary.
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-    expected_assets = defs.resolve_asset_graph().get_all_asset_keys()
-    text, good = render_summary(result, warehouse, expected_assets)
-    print(text)
-    return 0 if good else 1
+    with build_lock(warehouse) as holder:
+        if holder is not None:
+            print(
+                f"Another build (PID {holder}) is writing {warehouse}: this one stops. Re-run when it ends."
+            )
+            return EXIT_BUSY
+        return run_build(warehouse, full)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,11 @@
 """Resources shared by the assets: the DuckDB warehouse and the dbt project."""
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
+import duckdb
+from dagster import Failure
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
@@ -16,9 +19,33 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
 
 
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse. Connecting retries with backoff while another process holds the file,
+    then fails with a message that says what to do."""
+
+    @contextmanager
+    def get_connection(self):
+        opening = super().get_connection()
+        try:
+            connection = opening.__enter__()
+        except duckdb.IOException as error:
+            raise Failure(
+                description=(
+                    f"The warehouse {self.database} is held by another process and stayed locked "
+                    f"through the retries ({error}). Close the program that has it open (a BI tool "
+                    "or a DuckDB shell without -readonly), point BI tools at the serving file "
+                    "instead, then re-run."
+                )
+            ) from error
+        try:
+            yield connection
+        finally:
+            opening.__exit__(None, None, None)
+
+
 def build_resources(warehouse: Path | None = None) -> dict:
     """The resources for a run against `warehouse` (default: `CHIPWATCH_WAREHOUSE` or the project's file)."""
     return {
-        "duckdb": DuckDBResource(database=str(warehouse or warehouse_path())),
+        "duckdb": Warehouse(database=str(warehouse or warehouse_path())),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),
     }

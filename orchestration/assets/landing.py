@@ -24,10 +24,17 @@ def raw_check_spec(table: str, what: str) -> AssetCheckSpec:
 
 
 def validate_and_land(
-    table: str, frame: pl.DataFrame, duckdb: DuckDBResource, metadata: dict
+    table: str,
+    frame: pl.DataFrame,
+    duckdb: DuckDBResource,
+    metadata: dict,
+    rows_between: tuple[str, object, object] | None = None,
 ) -> Iterator[AssetCheckResult | MaterializeResult]:
-    """Yield the raw suite's result; land `frame` in `raw.<table>` only if it passed."""
-    from ingestion.warehouse import replace_table
+    """Yield the raw suite's result; land `frame` in `raw.<table>` only if it passed.
+
+    The whole table is replaced, or with `rows_between` = (column, first, last) only those rows
+    (a partition or a range of them)."""
+    from ingestion.warehouse import replace_rows_between, replace_table
     from validation.raw_suites import RAW_SUITES
     from validation.runner import validate_frame
 
@@ -38,5 +45,8 @@ def validate_and_land(
     if not outcome.success:
         raise Failure(description=f"raw.{table} was not landed: {outcome.describe()}", metadata=metadata)
     with duckdb.get_connection() as con:
-        rows = replace_table(con, "raw", table, frame)
+        if rows_between is None:
+            rows = replace_table(con, "raw", table, frame)
+        else:
+            rows = replace_rows_between(con, "raw", table, frame, *rows_between)
     yield MaterializeResult(metadata={"rows": rows, **metadata})

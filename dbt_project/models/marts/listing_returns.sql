@@ -1,0 +1,27 @@
+-- Each listed chip maker's return from its IPO offer price to its latest close on file.
+with listings as (
+    select company, ticker, event_date as listing_date, currency, offer_price
+    from {{ ref('stg_reference__funding_events') }}
+    where event_type = 'ipo' and ticker is not null
+),
+
+latest as (
+    select *
+    from {{ ref('stg_prices__daily') }}
+    qualify row_number() over (partition by ticker order by trade_date desc) = 1
+)
+
+select
+    listings.company,
+    listings.ticker,
+    listings.listing_date,
+    listings.currency,
+    listings.offer_price,
+    latest.trade_date as latest_trade_date,
+    latest.close as latest_close,
+    latest.close / listings.offer_price - 1 as return_since_offer,
+    latest.source_name,
+    latest.as_of,
+    latest.confidence
+from listings
+inner join latest on listings.ticker = latest.ticker

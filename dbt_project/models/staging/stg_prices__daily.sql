@@ -1,0 +1,17 @@
+-- One row per trading day and ticker, as exported by exchanges and data vendors.
+select
+    date as trade_date,
+    ticker,
+    open,
+    high,
+    low,
+    close,
+    volume,
+    currency,
+    dataset,
+    'price file ' || _source_file as source_name,
+    cast(null as varchar) as source_url,
+    date as as_of,
+    case dataset when 'synthetic' then 'claimed' else 'reported' end as confidence,
+    _source_file
+from {{ source('raw', 'daily_prices') }}

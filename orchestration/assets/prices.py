@@ -1,0 +1,41 @@
+"""Daily share prices of the listed chip makers, one partition per trading day."""
+
+from datetime import timedelta
+
+from dagster import AssetExecutionContext, BackfillPolicy, DailyPartitionsDefinition, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from orchestration.assets.landing import raw_check_spec, validate_and_land
+
+PRICES_INBOX = "prices"
+daily_partitions = DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1)
+
+
+@asset(
+    key=["raw", "daily_prices"],
+    group_name="raw",
+    kinds={"polars", "duckdb"},
+    partitions_def=daily_partitions,
+    # A backfill of many days runs as one step over the range, not one run per day.
+    backfill_policy=BackfillPolicy.single_run(),
+    description="Daily OHLCV rows from every price file in data/inbox/prices/, one partition per day.",
+    check_specs=[raw_check_spec("daily_prices", "the prices inbox")],
+)
+def daily_prices(context: AssetExecutionContext, duckdb: DuckDBResource):
+    import polars as pl
+
+    from ingestion.inbox import inbox_root, read_inbox
+    from ingestion.prices import read_price_file
+
+    window = context.partition_time_window
+    first, last = window.start.date(), window.end.date()
+    frame = read_inbox(PRICES_INBOX, (".csv",), read_price_file)
+    in_window = frame.filter((pl.col("date") >= first) & (pl.col("date") < last))
+    metadata = {
+        "inbox": MetadataValue.path(str(inbox_root() / PRICES_INBOX)),
+        "first_day": str(first),
+        "days": (last - first).days,
+    }
+    yield from validate_and_land(
+        "daily_prices", in_window, duckdb, metadata, rows_between=("date", first, last - timedelta(days=1))
+    )

@@ -1,0 +1,78 @@
+"""Jobs and schedules: the whole build, the daily market run, the weekly reference run, prices."""
+
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DefaultScheduleStatus,
+    ScheduleDefinition,
+    build_schedule_from_partitioned_job,
+    define_asset_job,
+    in_process_executor,
+)
+
+from orchestration.assets.prices import daily_prices
+
+# The raw tables each unattended run refreshes; everything downstream of them follows.
+MARKET_TABLES = ("nvidia_datacenter_revenue", "nvidia_revenue_by_market", "china_accelerator_shipments", "fx_rates")
+PRICES = AssetSelection.assets(daily_prices)
+
+
+def _downstream_of(tables) -> AssetSelection:
+    return AssetSelection.assets(*(AssetKey(["raw", table]) for table in tables)).downstream() - PRICES
+
+
+ALL_BUT_PRICES = AssetSelection.all() - PRICES
+MARKET = _downstream_of(MARKET_TABLES)
+REFERENCE = ALL_BUT_PRICES - (AssetSelection.assets(*(AssetKey(["raw", t]) for t in MARKET_TABLES)))
+
+# One process per run: each extra process would import dagster, dbt and GX again.
+build_warehouse = define_asset_job(
+    "build_warehouse",
+    selection=ALL_BUT_PRICES,
+    executor_def=in_process_executor,
+    description="Ingest every source, validate it, build the dbt models and validate them.",
+)
+market_daily = define_asset_job(
+    "market_daily",
+    selection=MARKET,
+    executor_def=in_process_executor,
+    description="Market sources (revenue, shipments, FX) and everything built from them.",
+)
+reference_weekly = define_asset_job(
+    "reference_weekly",
+    selection=REFERENCE,
+    executor_def=in_process_executor,
+    description="Chips, funding and policy sources and everything built from them.",
+)
+load_prices = define_asset_job(
+    "load_prices",
+    selection=PRICES,
+    executor_def=in_process_executor,
+    description="Daily share prices, by day partition; backfills run as one step per range.",
+)
+
+# New York closes last of Shanghai (15:00 CST), Hong Kong (16:00 HKT) and New York (16:00 ET).
+market_after_close = ScheduleDefinition(
+    name="market_after_close",
+    job=market_daily,
+    cron_schedule="30 17 * * 1-5",
+    execution_timezone="America/New_York",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+prices_after_close = build_schedule_from_partitioned_job(
+    load_prices,
+    name="prices_after_close",
+    hour_of_day=23,
+    minute_of_hour=0,
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+reference_every_monday = ScheduleDefinition(
+    name="reference_every_monday",
+    job=reference_weekly,
+    cron_schedule="0 6 * * 1",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+)
+
+jobs = [build_warehouse, market_daily, reference_weekly, load_prices]
+schedules = [market_after_close, prices_after_close, reference_every_monday]
