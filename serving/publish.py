@@ -1,0 +1,248 @@
+"""Publish the checked warehouse as the serving file that readers and BI tools open.
+
+The pipeline writes only its working warehouse. After every blocking check has passed, the
+`serving_file` asset calls `publish()`: it copies the marts and staging tables into a new
+DuckDB file next to the serving file (storage version v1.5.0, so every DuckDB 1.x reader opens
+it), records the publish in `meta`, flushes the file to disk and renames it over the serving
+file with `os.replace()`. The rename is atomic: a reader opens either the old file or the new
+one, never a half-written one, and a reader that already has the old file open keeps reading
+it. The pipeline never opens the serving file for writing, so readers cannot block it.
+"""
+
+import contextlib
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from ingestion.paths import warehouse_path
+
+SERVED_SCHEMAS = ("marts", "staging")
+META_SCHEMA = "meta"
+STORAGE_VERSION = "v1.5.0"
+SERVING_FILE_NAME = "serving.duckdb"
+PUBLISH_LOG_KEEP = 1000
+
+
+def serving_path(warehouse: Path | str | None = None) -> Path:
+    """The serving file: `CHIPWATCH_SERVING` if set, else `serving.duckdb` next to the working warehouse."""
+    configured = os.environ.get("CHIPWATCH_SERVING")
+    if configured:
+        return Path(configured).resolve()
+    return Path(warehouse or warehouse_path()).resolve().parent / SERVING_FILE_NAME
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One asset check evaluated in the run that published."""
+
+    asset: str
+    check: str
+    passed: bool
+    blocking: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    path: Path
+    published_at: datetime
+    run_id: str
+    row_counts: dict[str, int]
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _served_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str, str | None]]:
+    """(schema, table, comment) of every table and view to serve, in a stable order."""
+    return con.execute(
+        """
+        select schema_name, table_name, comment from duckdb_tables()
+        where database_name = ? and schema_name in ?
+        union all
+        select schema_name, view_name, comment from duckdb_views()
+        where database_name = ? and schema_name in ? and not internal
+        order by 1, 2
+        """,
+        [catalog, list(SERVED_SCHEMAS), catalog, list(SERVED_SCHEMAS)],
+    ).fetchall()
+
+
+def _previous_log(con: duckdb.DuckDBPyConnection, target: Path) -> list[tuple]:
+    """The publish log of the current serving file, to carry forward (empty if unreadable)."""
+    if not target.exists():
+        return []
+    alias = f"chipwatch_previous_{uuid.uuid4().hex[:8]}"
+    try:
+        con.execute(f"attach {_literal(str(target))} as {alias} (read_only)")
+    except duckdb.Error:
+        return []
+    try:
+        return con.execute(
+            f"select published_at, run_id, source_warehouse, duckdb_version, storage_version, "
+            f"table_count, row_count from {alias}.{META_SCHEMA}.publish_log "
+            f"order by published_at desc limit {PUBLISH_LOG_KEEP - 1}"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    finally:
+        con.execute(f"detach {alias}")
+
+
+def publish(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    run_id: str,
+    *,
+    source_catalog: str | None = None,
+    checks: Iterable[CheckRecord] = (),
+) -> PublishResult:
+    """Copy the served schemas of `source_catalog` (default: the connection's database) to `target`.
+
+    `con` is any connection that can read the working warehouse: the pipeline's own read-write
+    connection, or an in-memory one with the warehouse attached read-only. On any error the
+    temporary file is removed and the current serving file is left as it was.
+    """
+    target = Path(target).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source = source_catalog or con.execute("select current_database()").fetchone()[0]
+    [(source_file,)] = con.execute(
+        "select path from duckdb_databases() where database_name = ?", [source]
+    ).fetchall()
+    previous = _previous_log(con, target)
+
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    alias = f"chipwatch_publish_{uuid.uuid4().hex[:8]}"
+    attached = False
+    published_at = datetime.now(UTC).replace(tzinfo=None)
+    try:
+        con.execute(
+            f"attach {_literal(str(temporary))} as {alias} (storage_version {_literal(STORAGE_VERSION)})"
+        )
+        attached = True
+        row_counts = _copy_tables(con, source, alias)
+        _write_meta(con, alias, published_at, run_id, source_file, row_counts, previous, list(checks))
+        con.execute(f"checkpoint {alias}")
+        con.execute(f"detach {alias}")
+        attached = False
+        _fsync(temporary)
+        os.replace(temporary, target)
+        _fsync(target.parent)
+    except BaseException:
+        if attached:
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"detach {alias}")
+        for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return PublishResult(path=target, published_at=published_at, run_id=run_id, row_counts=row_counts)
+
+
+def _copy_tables(con: duckdb.DuckDBPyConnection, source: str, alias: str) -> dict[str, int]:
+    tables = _served_tables(con, source)
+    if not any(schema == "marts" for schema, _, _ in tables):
+        raise RuntimeError(f"nothing to publish: the warehouse {source!r} has no marts")
+    row_counts = {}
+    for schema in sorted({schema for schema, _, _ in tables}):
+        con.execute(f"create schema {alias}.{_quote(schema)}")
+    for schema, table, comment in tables:
+        name = f"{_quote(schema)}.{_quote(table)}"
+        con.execute(f"create table {alias}.{name} as select * from {_quote(source)}.{name}")
+        if comment:
+            con.execute(f"comment on table {alias}.{name} is {_literal(comment)}")
+        for column, column_comment in con.execute(
+            "select column_name, comment from duckdb_columns() "
+            "where database_name = ? and schema_name = ? and table_name = ? and comment is not null",
+            [source, schema, table],
+        ).fetchall():
+            con.execute(f"comment on column {alias}.{name}.{_quote(column)} is {_literal(column_comment)}")
+        row_counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {alias}.{name}").fetchone()[0]
+    return row_counts
+
+
+def _write_meta(
+    con: duckdb.DuckDBPyConnection,
+    alias: str,
+    published_at: datetime,
+    run_id: str,
+    source_file: str | None,
+    row_counts: dict[str, int],
+    previous: list[tuple],
+    checks: list[CheckRecord],
+) -> None:
+    meta = f"{alias}.{META_SCHEMA}"
+    con.execute(f"create schema {meta}")
+    log_columns = """
+        published_at timestamp not null,
+        run_id varchar not null,
+        source_warehouse varchar,
+        duckdb_version varchar,
+        storage_version varchar,
+        table_count integer,
+        row_count bigint
+    """
+    this_publish = (
+        published_at,
+        run_id,
+        source_file,
+        duckdb.__version__,
+        STORAGE_VERSION,
+        len(row_counts),
+        sum(row_counts.values()),
+    )
+    con.execute(f"create table {meta}.publish_log ({log_columns})")
+    con.executemany(f"insert into {meta}.publish_log values (?, ?, ?, ?, ?, ?, ?)", [this_publish, *previous])
+    con.execute(f"create table {meta}.published ({log_columns})")
+    con.execute(f"insert into {meta}.published values (?, ?, ?, ?, ?, ?, ?)", list(this_publish))
+    con.execute(
+        f"comment on table {meta}.published is "
+        "'The publish that wrote this file: time (UTC) and the Dagster run id.'"
+    )
+    con.execute(f"comment on table {meta}.publish_log is 'Every publish, newest first (times in UTC).'")
+
+    con.execute(f"create table {meta}.table_rows (table_name varchar not null, row_count bigint not null)")
+    con.executemany(f"insert into {meta}.table_rows values (?, ?)", list(row_counts.items()))
+
+    con.execute(
+        f"create table {meta}.checks (asset varchar, check_name varchar, passed boolean, "
+        "blocking boolean, detail varchar)"
+    )
+    if checks:
+        con.executemany(
+            f"insert into {meta}.checks values (?, ?, ?, ?, ?)",
+            [(c.asset, c.check, c.passed, c.blocking, c.detail) for c in checks],
+        )
+    con.execute(
+        f"comment on table {meta}.checks is 'Every asset check of the run that published, "
+        "with its outcome (a failing blocking check stops the publish).'"
+    )
+
+
+def publish_warehouse(
+    warehouse: Path | str, target: Path | str, run_id: str, checks: Iterable[CheckRecord] = ()
+) -> PublishResult:
+    """Publish from a warehouse file that nothing is writing (opened read-only)."""
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach {_literal(str(Path(warehouse).resolve()))} as chipwatch_source (read_only)")
+        return publish(con, Path(target), run_id, source_catalog="chipwatch_source", checks=checks)
+    finally:
+        con.close()

@@ -1,0 +1,354 @@
+"""The serving file: publish after a good build only, atomic swap, readers never see a lock, BI and CLI."""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT_ROOT, build
+
+# The builds in these tests publish next to their temporary warehouse, never to a configured file.
+os.environ.pop("CHIPWATCH_SERVING", None)
+
+CHIPWATCH = Path(sys.executable).with_name("chipwatch")
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def published_run_id(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("select run_id from meta.published").fetchone()[0]
+
+
+def tables(path: Path, schema: str) -> list[str]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return [
+            row[0]
+            for row in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by 1", [schema]
+            ).fetchall()
+        ]
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith((".tmp", ".wal")))
+
+
+@pytest.fixture(scope="session")
+def serving(built_warehouse) -> Path:
+    warehouse, result = built_warehouse
+    assert result.success
+    path = warehouse.parent / "serving.duckdb"
+    assert path.exists(), "the build did not publish a serving file next to the warehouse"
+    return path
+
+
+@pytest.fixture
+def copied(built_warehouse, serving, tmp_path) -> tuple[Path, Path]:
+    """A copy of the built warehouse and its serving file, in a directory of the test's own."""
+    warehouse, _ = built_warehouse
+    shutil.copy(warehouse, tmp_path / "chipwatch.duckdb")
+    shutil.copy(serving, tmp_path / "serving.duckdb")
+    return tmp_path / "chipwatch.duckdb", tmp_path / "serving.duckdb"
+
+
+def test_the_build_publishes_the_marts_to_a_file_a_fresh_read_only_connection_opens(built_warehouse, serving):
+    warehouse, result = built_warehouse
+    assert tables(serving, "marts") == tables(warehouse, "marts")
+    assert tables(serving, "staging") == tables(warehouse, "staging")
+    assert tables(serving, "raw") == []
+    with duckdb.connect(str(serving), read_only=True) as con:
+        run_id, version, storage, table_count = con.execute(
+            "select run_id, duckdb_version, storage_version, table_count from meta.published"
+        ).fetchone()
+        assert run_id == result.run_id
+        assert storage == "v1.5.0" and version.startswith("1.5")
+        assert table_count == len(tables(warehouse, "marts")) + len(tables(warehouse, "staging"))
+        [(rows,)] = con.execute("select count(*) from marts.market_share").fetchall()
+        assert rows > 0
+        # The checks of the publishing run are recorded, and none that blocks failed.
+        assert con.execute("select count(*) from meta.checks where blocking and not passed").fetchone() == (
+            0,
+        )
+        assert con.execute("select count(*) from meta.checks").fetchone()[0] > 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from marts.market_share").fetchone() == (rows,)
+    assert leftovers(serving.parent) == []
+    assert (serving.parent / "dashboard.html").exists()
+
+
+def test_the_serving_assets_follow_every_dbt_model():
+    from dagster import AssetKey
+
+    from orchestration.assets.dbt import dbt_mart_models, dbt_staging_models
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    parents = graph.get(AssetKey("serving_file")).parent_keys
+    assert parents == set(dbt_staging_models.keys) | set(dbt_mart_models.keys)
+    assert graph.get(AssetKey("dashboard")).parent_keys == {AssetKey("serving_file")}
+
+
+def test_a_failed_run_never_publishes_and_the_last_good_file_stays(copied, monkeypatch, tmp_path):
+    from test_pipeline import _copy_reference_with_negative_h200_memory
+
+    warehouse, serving = copied
+    before, run_before = sha256(serving), published_run_id(serving)
+    monkeypatch.setenv("CHIPWATCH_REFERENCE_DIR", str(_copy_reference_with_negative_h200_memory(tmp_path)))
+
+    result = build(warehouse)
+
+    assert not result.success
+    materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "serving_file" not in materialized and "dashboard" not in materialized
+    assert sha256(serving) == before
+    assert published_run_id(serving) == run_before
+    assert leftovers(serving.parent) == []
+
+
+def test_publish_swaps_atomically_and_an_open_reader_keeps_its_snapshot(copied):
+    from serving.publish import publish_warehouse
+
+    warehouse, serving = copied
+    old_run = published_run_id(serving)
+    with duckdb.connect(str(serving), read_only=True) as reader:
+        inode = serving.stat().st_ino
+        result = publish_warehouse(warehouse, serving, "swap-test")
+        # The reader that had the old file open still reads it, whole.
+        assert reader.execute("select run_id from meta.published").fetchone() == (old_run,)
+        assert reader.execute("select count(*) from marts.market_share").fetchone()[0] > 0
+    assert serving.stat().st_ino != inode  # a new file renamed into place, not rewritten in place
+    assert result.run_id == "swap-test" and published_run_id(serving) == "swap-test"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        log = con.execute("select run_id from meta.publish_log order by published_at desc").fetchall()
+    assert [row[0] for row in log[:2]] == ["swap-test", old_run]
+    assert leftovers(serving.parent) == []
+
+
+@pytest.mark.parametrize("failing", ["os.replace", "_write_meta"])
+def test_a_publish_that_fails_midway_leaves_the_serving_file_untouched(copied, monkeypatch, failing):
+    import serving.publish as publish_module
+
+    warehouse, serving = copied
+    before = sha256(serving)
+
+    def boom(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    if failing == "os.replace":
+        monkeypatch.setattr(publish_module.os, "replace", boom)
+    else:
+        monkeypatch.setattr(publish_module, failing, boom)
+    with pytest.raises(OSError, match="simulated"):
+        publish_module.publish_warehouse(warehouse, serving, "never-published")
+    assert sha256(serving) == before
+    assert leftovers(serving.parent) == []
+
+
+READER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    import duckdb
+
+    serving, ready, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+    counts = {"queries": 0, "failed": 0, "lock_errors": 0, "errors": [], "run_ids": []}
+    config = {"enable_external_access": False}  # as `chipwatch sql` opens it
+    # A BI tool keeping its connection open all along: its own database instance, so that the
+    # fresh connections below are not served from the same (cached) instance.
+    held = duckdb.connect()
+    held.execute(f"attach '{serving}' as served (read_only)")
+    while not stop.exists():
+        try:
+            # A fresh connection each time, as a dashboard refresh or `chipwatch sql` makes.
+            con = duckdb.connect(str(serving), read_only=True, config=config)
+            try:
+                run_id = con.execute("select run_id from meta.published").fetchone()[0]
+                rows = con.execute("select count(*) from marts.market_share").fetchone()[0]
+                assert rows > 0, "empty mart"
+            finally:
+                con.close()
+            held.execute("select count(*) from served.marts.chip_cost_efficiency").fetchone()
+            counts["queries"] += 1
+            if run_id not in counts["run_ids"]:
+                counts["run_ids"].append(run_id)
+            ready.touch()
+        except Exception as error:
+            counts["failed"] += 1
+            counts["lock_errors"] += "lock" in str(error).lower()
+            counts["errors"].append(str(error)[:300])
+        time.sleep(0.02)
+    held.close()
+    print(json.dumps(counts))
+    """
+)
+
+
+def test_a_reader_querying_through_a_full_build_and_publish_never_fails(copied, tmp_path):
+    warehouse, serving = copied
+    old_run = published_run_id(serving)
+    ready, stop = tmp_path / "reader.ready", tmp_path / "reader.stop"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(serving), str(ready), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists():
+            assert reader.poll() is None, reader.communicate()
+            if time.monotonic() > deadline:
+                stop.touch()
+                pytest.fail(f"the reader never managed a first query: {reader.communicate(timeout=30)}")
+            time.sleep(0.05)
+
+        result = build(warehouse)  # every step writes the working warehouse; the last one publishes
+
+        time.sleep(1)  # let the reader query the new file a few times
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=60)
+    counts = json.loads(out)
+    failed_checks = [
+        e.asset_key.to_user_string() for e in result.get_asset_check_evaluations() if not e.passed
+    ]
+    assert result.success, failed_checks
+    assert counts["failed"] == 0, counts["errors"][:5]
+    assert counts["lock_errors"] == 0
+    assert counts["queries"] > 20
+    assert counts["run_ids"][0] == old_run and counts["run_ids"][-1] == result.run_id
+    assert published_run_id(serving) == result.run_id
+
+
+def test_sqlalchemy_connects_read_only_and_reflects_the_marts(serving):
+    from sqlalchemy import Column, MetaData, Table, create_engine, func, inspect, select, text
+
+    engine = create_engine(f"duckdb:///{serving}", connect_args={"read_only": True})
+    try:
+        marts = set(inspect(engine).get_table_names(schema="marts"))
+        assert {"market_share", "chip_cost_efficiency", "export_control_status"} <= marts
+        # Column reflection, what Superset does to add a dataset. (duckdb-engine 0.17 cannot
+        # reflect foreign keys or unique constraints: MetaData.reflect() fails on pg_catalog.)
+        columns = {c["name"]: c for c in inspect(engine).get_columns("market_share", schema="marts")}
+        assert {"period", "vendor", "share", "source_name", "as_of"} <= set(columns)
+        share = Table(
+            "market_share", MetaData(), *(Column(n, c["type"]) for n, c in columns.items()), schema="marts"
+        )
+        with engine.connect() as con:
+            assert con.execute(select(func.count()).select_from(share)).scalar() > 0
+            with pytest.raises(Exception, match="read-only"):
+                con.execute(text("create table marts.scratch (a integer)"))
+    finally:
+        engine.dispose()
+
+
+def chipwatch(serving: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(CHIPWATCH), *args],
+        env={**os.environ, "CHIPWATCH_SERVING": str(serving)},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_chipwatch_sql_prints_a_table_csv_and_json(serving):
+    query = "select vendor, share from marts.market_share where vendor = 'NVIDIA' and period = '2025' and market = 'China' and basis = 'units'"  # noqa: E501
+    table = chipwatch(serving, "sql", query)
+    assert table.returncode == 0, table.stderr
+    assert table.stdout.splitlines()[0].split() == ["vendor", "share"]
+    assert "NVIDIA" in table.stdout and "(1 row)" in table.stdout
+    as_csv = chipwatch(serving, "sql", "--format", "csv", query)
+    assert as_csv.stdout.splitlines()[0] == "vendor,share"
+    [record] = json.loads(chipwatch(serving, "sql", "-f", "json", query).stdout)
+    assert record["vendor"] == "NVIDIA" and record["share"] == pytest.approx(0.55, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("create table marts.x as select 1 as a", "CREATE"),
+        ("insert into marts.market_share select * from marts.market_share", "INSERT"),
+        ("update marts.market_share set share = 0", "UPDATE"),
+        ("delete from marts.market_share", "DELETE"),
+        ("drop table marts.market_share", "DROP"),
+        ("attach '/tmp/chipwatch-other.duckdb' as other", "ATTACH"),
+        ("copy marts.market_share to '/tmp/chipwatch-leak.csv'", "COPY"),
+        ("copy (select * from marts.market_share) to '/tmp/chipwatch-leak.parquet'", "COPY"),
+        ("export database '/tmp/chipwatch-export'", "EXPORT"),
+        ("install httpfs", "INSTALL/LOAD"),
+        ("set threads = 1", "SET/USE"),
+        ("pragma table_info('marts.market_share')", "PRAGMA"),
+        ("select 1; drop table marts.market_share", "DROP"),
+    ],
+)
+def test_chipwatch_sql_refuses_writes_with_a_clear_error(serving, sql, kind):
+    before = sha256(serving)
+    completed = chipwatch(serving, "sql", sql)
+    assert completed.returncode == 2
+    assert "chipwatch sql is read-only" in completed.stderr
+    assert f"{kind} statements are not allowed" in completed.stderr
+    assert completed.stdout == ""
+    assert sha256(serving) == before
+
+
+def test_chipwatch_sql_cannot_read_files_outside_the_serving_file(serving):
+    completed = chipwatch(serving, "sql", "select * from read_csv('/etc/hostname')")
+    assert completed.returncode == 1
+    assert "disabled by configuration" in completed.stderr
+
+
+def test_chipwatch_export_writes_one_parquet_file_per_mart(serving, tmp_path):
+    completed = chipwatch(serving, "export", "--format", "parquet", str(tmp_path / "out"))
+    assert completed.returncode == 0, completed.stderr
+    marts = tables(serving, "marts")
+    assert sorted(p.stem for p in (tmp_path / "out").glob("*.parquet")) == marts
+    assert not list((tmp_path / "out").glob(".*"))
+    with duckdb.connect() as con, duckdb.connect(str(serving), read_only=True) as source:
+        for mart in marts:
+            exported = con.execute(f"select count(*) from '{tmp_path / 'out' / mart}.parquet'").fetchone()
+            assert exported == source.execute(f"select count(*) from marts.{mart}").fetchone()
+
+
+def test_chipwatch_status_prints_the_publish_row_counts_checks_and_sources(
+    serving, built_warehouse, tmp_path
+):
+    _, result = built_warehouse
+    completed = subprocess.run(
+        [str(CHIPWATCH), "--serving", str(serving), "status"],
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "no_instance")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 0, completed.stderr
+    out = completed.stdout
+    assert f"by run {result.run_id}" in out
+    assert "marts.market_share" in out and "rows" in out
+    assert "Checks in the published run:" in out and "FAILED [BLOCKING]" not in out
+    assert "stg_reference__chips" in out
+    assert "Last pipeline run: none recorded" in out
+
+
+def test_chipwatch_status_without_a_serving_file_says_how_to_make_one(tmp_path):
+    completed = chipwatch(tmp_path / "missing.duckdb", "status")
+    assert completed.returncode == 1
+    assert "not published yet" in completed.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["sql"], ["export"], ["status"], ["dashboard"]])
+def test_every_chipwatch_command_has_help(command):
+    completed = subprocess.run([str(CHIPWATCH), *command, "--help"], capture_output=True, text=True)
+    assert completed.returncode == 0
+    assert completed.stdout.startswith("usage: chipwatch")
