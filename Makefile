@@ -10,23 +10,28 @@ export CHIPWATCH_WAREHOUSE ?= $(CURDIR)/warehouse/chipwatch.duckdb
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install manifest run test dev lint clean
+.PHONY: install manifest run test bench dev lint clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 	@mkdir -p "$(DAGSTER_HOME)" "$(dir $(CHIPWATCH_WAREHOUSE))"
-	@touch "$(DAGSTER_HOME)/dagster.yaml"
+	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 # The dbt manifest that the Dagster definitions read: built here, never at import time.
 manifest: install
 	$(RUN) dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
 
+# Incremental: skips when no input changed since the last good build; FULL=1 rebuilds everything.
 run: manifest
-	$(RUN) python -m orchestration.build
+	$(RUN) python -m orchestration.build $(if $(FULL),--full)
 
 test: manifest
 	$(RUN) pytest
+
+# Figures, not tests: import cost and cold vs no-change builds, written to docs/BENCHMARKS.md.
+bench: manifest
+	$(RUN) python bench/run.py
 
 dev: manifest
 	$(RUN) dagster dev -w workspace.yaml

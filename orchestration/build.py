@@ -38,22 +38,46 @@ class CheckLine:
     detail: str
 
 
-def check_lines(results) -> list[CheckLine]:
+@dataclass(frozen=True)
+class BuildResult:
+    """The runs of one build (prices, then the rest), read as one."""
+
+    runs: list
+
+    @property
+    def success(self) -> bool:
+        return all(run.success for run in self.runs)
+
+    @property
+    def run_id(self) -> str:
+        """The run that built the graph (and published it)."""
+        return self.runs[-1].run_id
+
+    def get_asset_check_evaluations(self) -> list:
+        return [evaluation for run in self.runs for evaluation in run.get_asset_check_evaluations()]
+
+    def get_asset_materialization_events(self) -> list:
+        return [event for run in self.runs for event in run.get_asset_materialization_events()]
+
+    def get_step_failure_events(self) -> list:
+        return [event for run in self.runs for event in run.get_step_failure_events()]
+
+
+def check_lines(result) -> list[CheckLine]:
     from dagster import AssetCheckSeverity
 
     lines = []
-    for result in results:
-        for evaluation in result.get_asset_check_evaluations():
-            summary = evaluation.metadata.get("summary")
-            lines.append(
-                CheckLine(
-                    asset=evaluation.asset_key.to_user_string(),
-                    check=evaluation.check_name,
-                    passed=evaluation.passed,
-                    blocking=evaluation.blocking and evaluation.severity == AssetCheckSeverity.ERROR,
-                    detail=str(summary.value) if summary is not None else "",
-                )
+    for evaluation in result.get_asset_check_evaluations():
+        summary = evaluation.metadata.get("summary")
+        lines.append(
+            CheckLine(
+                asset=evaluation.asset_key.to_user_string(),
+                check=evaluation.check_name,
+                passed=evaluation.passed,
+                blocking=evaluation.blocking and evaluation.severity == AssetCheckSeverity.ERROR,
+                detail=str(summary.value) if summary is not None else "",
             )
+        )
     return sorted(lines, key=lambda line: (line.asset, line.check))
 
 
@@ -80,9 +104,9 @@ def table_lines(warehouse: Path) -> list[str]:
     return out
 
 
-def render_summary(results, warehouse: Path, expected_assets) -> tuple[str, bool]:
+def render_summary(result: BuildResult, warehouse: Path, expected_assets) -> tuple[str, bool]:
     """The summary text, and whether the build is good (runs succeeded, no blocking check failed)."""
-    checks = check_lines(results)
+    checks = check_lines(result)
     failed = [line for line in checks if not line.passed]
     blocking_failed = [line for line in failed if line.blocking]
     out = table_lines(warehouse)
@@ -90,18 +114,13 @@ def render_summary(results, warehouse: Path, expected_assets) -> tuple[str, bool
     for line in failed:
         kind = "BLOCKING" if line.blocking else "warning"
         out.append(f"  FAILED [{kind}] {line.asset} {line.check}: {line.detail}".rstrip(": "))
-    for result in results:
-        for failure in result.get_step_failure_events():
-            out.append(
-                f"  STEP FAILED {failure.step_key}: {failure.event_specific_data.error.message.strip()}"
-            )
-    materialized = {
-        event.asset_key for result in results for event in result.get_asset_materialization_events()
-    }
+    for failure in result.get_step_failure_events():
+        out.append(f"  STEP FAILED {failure.step_key}: {failure.event_specific_data.error.message.strip()}")
+    materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     not_built = sorted(key.to_user_string() for key in set(expected_assets) - materialized)
     if not_built:
         out.append(f"  Not rebuilt (an upstream step or blocking check failed): {', '.join(not_built)}")
-    good = all(result.success for result in results) and not blocking_failed and not not_built
+    good = result.success and not blocking_failed and not not_built
     out += ["", "Build OK" if good else "Build FAILED"]
     return "\n".join(out), good
 
@@ -158,6 +177,38 @@ def price_file_range():
     return days.min(), days.max()
 
 
+def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult, set]:
+    """Run the price partitions the price files cover, then `build_warehouse`: everything, or
+    only what is downstream of `raw_keys`. Returns the runs and the assets they should build."""
+    from dagster import AssetSelection
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
+
+    from orchestration.assets.prices import daily_prices
+    from orchestration.definitions import defs
+
+    # The event log keeps every step's details for `dagster dev`; the terminal gets the summary.
+    options = {
+        "instance": instance,
+        "raise_on_error": False,
+        "run_config": {"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        **({"resources": resources} if resources else {}),
+    }
+    runs = []
+    days = price_file_range()
+    if days and (raw_keys is None or daily_prices.key in raw_keys):
+        tags = {ASSET_PARTITION_RANGE_START_TAG: str(days[0]), ASSET_PARTITION_RANGE_END_TAG: str(days[1])}
+        runs.append(defs.resolve_job_def("load_prices").execute_in_process(tags=tags, **options))
+    job = defs.resolve_job_def("build_warehouse")
+    selection = set(job.asset_layer.selected_asset_keys)
+    if raw_keys is not None:
+        selection &= AssetSelection.assets(*raw_keys).downstream().resolve(defs.resolve_asset_graph())
+    if raw_keys is None:
+        runs.append(job.execute_in_process(**options))
+    elif selection:
+        runs.append(job.execute_in_process(asset_selection=list(selection), **options))
+    return BuildResult(runs), selection
+
+
 def run_build(warehouse: Path, full: bool) -> int:
     current = input_fingerprints()
     previous = last_build_fingerprints(warehouse)
@@ -167,47 +218,15 @@ def run_build(warehouse: Path, full: bool) -> int:
         print("\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything.")
         return 0
 
-    from dagster import AssetSelection, DagsterInstance
-    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
-
-    from orchestration.assets.prices import daily_prices
-    from orchestration.definitions import defs
+    from dagster import DagsterInstance
 
     everything = full or not previous or "code" in changed
-    raw_keys = set() if everything else selected_raw_keys(changed)
-    # The event log keeps every step's details for `dagster dev`; the terminal gets the summary.
-    quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
-    graph = defs.resolve_asset_graph()
-    results = []
     with DagsterInstance.get() as instance:
-        days = price_file_range()
-        if days and (everything or daily_prices.key in raw_keys):
-            tags = {
-                ASSET_PARTITION_RANGE_START_TAG: str(days[0]),
-                ASSET_PARTITION_RANGE_END_TAG: str(days[1]),
-            }
-            prices_job = defs.resolve_job_def("load_prices")
-            results.append(
-                prices_job.execute_in_process(
-                    instance=instance, tags=tags, raise_on_error=False, run_config=quiet
-                )
-            )
-        job = defs.resolve_job_def("build_warehouse")
-        if everything:
-            selection = job.asset_layer.selected_asset_keys
-        else:
-            downstream = AssetSelection.assets(*raw_keys).downstream().resolve(graph)
-            selection = downstream & set(job.asset_layer.selected_asset_keys)
-        if selection:
-            results.append(
-                job.execute_in_process(
-                    instance=instance, asset_selection=list(selection), raise_on_error=False, run_config=quiet
-                )
-            )
-    text, good = render_summary(results, warehouse, selection)
+        result, selection = execute_build(instance, None if everything else selected_raw_keys(changed))
+    text, good = render_summary(result, warehouse, selection)
     print(text)
     if good:
-        record_build(warehouse, current, results[-1].run_id)
+        record_build(warehouse, current, result.run_id)
     return 0 if good else 1
 
 

@@ -13,7 +13,12 @@ from dagster import (
 from orchestration.assets.prices import daily_prices
 
 # The raw tables each unattended run refreshes; everything downstream of them follows.
-MARKET_TABLES = ("nvidia_datacenter_revenue", "nvidia_revenue_by_market", "china_accelerator_shipments", "fx_rates")
+MARKET_TABLES = (
+    "nvidia_datacenter_revenue",
+    "nvidia_revenue_by_market",
+    "china_accelerator_shipments",
+    "fx_rates",
+)
 PRICES = AssetSelection.assets(daily_prices)
 
 

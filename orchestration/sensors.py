@@ -59,7 +59,9 @@ def _loaded_hashes(duckdb: DuckDBResource, table: str) -> set[str]:
 
     try:
         with duckdb_module.connect(duckdb.database, read_only=True) as con:
-            return {row[0] for row in con.execute(f"select distinct _source_sha256 from raw.{table}").fetchall()}
+            return {
+                row[0] for row in con.execute(f"select distinct _source_sha256 from raw.{table}").fetchall()
+            }
     except (duckdb_module.Error, OSError):
         # No warehouse yet, no such table, or a build holds the file: rely on the cursor alone.
         return set()
@@ -69,7 +71,9 @@ def _price_dates(folder_files: list[str]):
     from ingestion.inbox import inbox_root
     from ingestion.prices import read_price_file
 
-    dates = [day for name in folder_files for day in read_price_file(inbox_root() / PRICES_INBOX / name)["date"]]
+    dates = [
+        day for name in folder_files for day in read_price_file(inbox_root() / PRICES_INBOX / name)["date"]
+    ]
     return min(dates), max(dates)
 
 

@@ -52,17 +52,16 @@ def run_dbt(warehouse: Path, *models: str) -> subprocess.CompletedProcess:
 
 
 def build(warehouse: Path):
-    """Run the `build_warehouse` job in process against `warehouse`, on an ephemeral instance."""
+    """What `make run FULL=1` runs (price partitions, then the whole graph), in process, against
+    `warehouse`, on an ephemeral instance."""
     from dagster import DagsterInstance
 
-    from orchestration.definitions import defs
+    from orchestration.build import execute_build
     from orchestration.resources import build_resources
 
-    job = defs.resolve_job_def("build_warehouse")
     with DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(
-            instance=instance, resources=build_resources(warehouse), raise_on_error=False
-        )
+        result, _ = execute_build(instance, resources=build_resources(warehouse))
+    return result
 
 
 @pytest.fixture(scope="session")

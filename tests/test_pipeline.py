@@ -14,12 +14,13 @@ from conftest import PROJECT_ROOT, build
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
 
-def test_build_succeeds_with_every_check_passing(built_warehouse):
+def test_build_succeeds_with_every_blocking_check_passing(built_warehouse):
     _, result = built_warehouse
     evaluations = result.get_asset_check_evaluations()
     failed = [(e.asset_key.to_user_string(), e.check_name) for e in evaluations if not e.passed]
     assert result.success
-    assert failed == []
+    # Only freshness may fail: it warns that curated figures are older than their window.
+    assert {check for _, check in failed} <= {"freshness"}
     # GX suites on every raw, staging and mart table, plus the dbt tests.
     gx_checked = {e.asset_key.path[0] for e in evaluations if e.check_name == "expectations"}
     assert gx_checked == {"raw", "staging", "marts"}
@@ -166,7 +167,9 @@ def test_a_nonsense_reference_value_stops_the_build_before_the_marts(built_wareh
     result = build(warehouse)
 
     assert not result.success
-    [failed] = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    [failed] = [
+        e for e in result.get_asset_check_evaluations() if not e.passed and e.check_name != "freshness"
+    ]
     assert failed.asset_key.to_user_string() == "raw/chips"
     assert "expect_column_values_to_be_between on chips.memory_gb" in failed.metadata["summary"].value
     assert "-141" in failed.metadata["summary"].value

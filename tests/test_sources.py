@@ -101,7 +101,13 @@ def test_clusters_link_to_curated_chips(warehouse_sql):
 
 @pytest.mark.parametrize(
     ("claim", "verdict"),
-    [("C1", "supported"), ("C5", "supported"), ("C11", "contradicted"), ("C2", "contradicted")],
+    [
+        ("C1", "supported"),
+        ("C5", "supported"),
+        ("C11", "contradicted"),
+        ("C2", "contradicted"),
+        ("C10", "model"),
+    ],
 )
 def test_claims_check_verdicts(warehouse_sql, claim, verdict):
     assert warehouse_sql("select verdict from marts.claims_check where claim_id = ?", [claim]) == [(verdict,)]
@@ -148,7 +154,8 @@ def test_nvidia_newest_edition_wins_whatever_the_order_and_restatements_are_kept
         latest = {
             (quarter, segment): (revenue, edition)
             for quarter, segment, revenue, edition in con.execute(
-                "select quarter_label, segment, revenue_usd_m, edition from staging.stg_nvidia__revenue_by_market"
+                "select quarter_label, segment, revenue_usd_m, edition "
+                "from staging.stg_nvidia__revenue_by_market"
             ).fetchall()
         }
         restatements = con.execute(

@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.landing import WAREHOUSE_POOL
 from orchestration.resources import dbt_project
 
 
@@ -38,6 +39,7 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBRe
     select="staging",
     name="dbt_staging",
     dagster_dbt_translator=SchemaKeyTranslator(),
+    pool=WAREHOUSE_POOL,
 )
 def dbt_staging_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
     yield from _build(context, dbt, duckdb)
@@ -48,6 +50,7 @@ def dbt_staging_models(context: AssetExecutionContext, dbt: DbtCliResource, duck
     select="intermediate marts",
     name="dbt_marts",
     dagster_dbt_translator=SchemaKeyTranslator(),
+    pool=WAREHOUSE_POOL,
 )
 def dbt_mart_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
     yield from _build(context, dbt, duckdb)

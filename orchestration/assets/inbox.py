@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from dagster import AssetsDefinition, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.landing import raw_check_spec, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_spec, validate_and_land
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ def inbox_asset(source: InboxSource) -> AssetsDefinition:
     @asset(
         key=["raw", source.table],
         group_name="raw",
+        pool=WAREHOUSE_POOL,
+        retry_policy=WRITER_RETRY,
         kinds={"polars", "duckdb"},
         description=source.description,
         check_specs=[raw_check_spec(source.table, f"the {source.folder} inbox")],

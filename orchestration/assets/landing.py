@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from dagster import AssetCheckResult, AssetCheckSpec, Failure, MaterializeResult
+from dagster import AssetCheckResult, AssetCheckSpec, Backoff, Failure, MaterializeResult, RetryPolicy
 from dagster_duckdb import DuckDBResource
 
 from orchestration.checks import EXPECTATIONS_CHECK, outcome_metadata
 
 if TYPE_CHECKING:
     import polars as pl
+
+
+# Every asset that writes the warehouse runs in this pool (limit 1 in dagster.yaml).
+WAREHOUSE_POOL = "warehouse_writer"
+# Transient failures (a lock held a little too long, a file still being written) get retried.
+WRITER_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL)
 
 
 def raw_check_spec(table: str, what: str) -> AssetCheckSpec:
@@ -43,7 +49,12 @@ def validate_and_land(
         check_name=EXPECTATIONS_CHECK, passed=outcome.success, metadata=outcome_metadata(outcome)
     )
     if not outcome.success:
-        raise Failure(description=f"raw.{table} was not landed: {outcome.describe()}", metadata=metadata)
+        # Bad data is not transient: no retry.
+        raise Failure(
+            description=f"raw.{table} was not landed: {outcome.describe()}",
+            metadata=metadata,
+            allow_retries=False,
+        )
     with duckdb.get_connection() as con:
         if rows_between is None:
             rows = replace_table(con, "raw", table, frame)

@@ -1,19 +1,31 @@
 """Daily share prices of the listed chip makers, one partition per trading day."""
 
+import warnings
 from datetime import timedelta
 
-from dagster import AssetExecutionContext, BackfillPolicy, DailyPartitionsDefinition, MetadataValue, asset
+from dagster import (
+    AssetExecutionContext,
+    BackfillPolicy,
+    BetaWarning,
+    DailyPartitionsDefinition,
+    MetadataValue,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.landing import raw_check_spec, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_spec, validate_and_land
 
 PRICES_INBOX = "prices"
+# Single-run backfills are what this asset is built for; Dagster labels the parameter beta.
+warnings.filterwarnings("ignore", category=BetaWarning, message=".*backfill_policy.*")
 daily_partitions = DailyPartitionsDefinition(start_date="2020-01-01", end_offset=1)
 
 
 @asset(
     key=["raw", "daily_prices"],
     group_name="raw",
+    pool=WAREHOUSE_POOL,
+    retry_policy=WRITER_RETRY,
     kinds={"polars", "duckdb"},
     partitions_def=daily_partitions,
     # A backfill of many days runs as one step over the range, not one run per day.

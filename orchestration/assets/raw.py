@@ -5,13 +5,15 @@ from dagster_duckdb import DuckDBResource
 
 from ingestion.paths import reference_dir
 from ingestion.reference_tables import REFERENCE_TABLES, ReferenceTable
-from orchestration.assets.landing import raw_check_spec, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_spec, validate_and_land
 
 
 def reference_asset(table: ReferenceTable) -> AssetsDefinition:
     @asset(
         key=["raw", table.name],
         group_name="raw",
+        pool=WAREHOUSE_POOL,
+        retry_policy=WRITER_RETRY,
         kinds={"polars", "duckdb"},
         description=f"Curated `{table.file_name}`, validated, then landed in raw.{table.name}.",
         check_specs=[raw_check_spec(table.name, table.file_name)],

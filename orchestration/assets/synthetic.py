@@ -3,7 +3,7 @@
 from dagster import MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.landing import raw_check_spec, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_spec, validate_and_land
 
 TABLE = "synthetic_datacenters"
 
@@ -11,6 +11,8 @@ TABLE = "synthetic_datacenters"
 @asset(
     key=["raw", TABLE],
     group_name="raw",
+    pool=WAREHOUSE_POOL,
+    retry_policy=WRITER_RETRY,
     kinds={"polars", "duckdb"},
     description=(
         "Synthetic Chinese AI data centres and their cards, generated from a fixed seed "

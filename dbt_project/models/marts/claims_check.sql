@@ -68,7 +68,7 @@ evidence as (
     -- C4: NVIDIA above 80% of the global market.
     select
         'C4', share, 'share',
-        'NVIDIA ' || basis || ' share ' || period || ': ' || printf('%.1f%%', 100 * share),
+        'NVIDIA ' || basis || ' share ' || period || ': ' || printf('%.1f%%', 100 * share) || ' (' || note || ')',
         case when share > 0.8 then 'supported' else 'contradicted' end,
         source_name, source_url, as_of, confidence
     from {{ ref('market_share') }}
@@ -112,6 +112,17 @@ evidence as (
     from policy
     where jurisdiction = 'CN' and event_type = 'regulatory_action'
       and strftime(event_date, '%Y-%m') = '2025-07' and title ilike '%nvidia%' and confidence = 'reported'
+
+    union all
+    -- C10: the 128 x Ascend 910C cluster against the H200 cluster, as modelled from specs and prices.
+    select
+        'C10', cost_performance, 'ratio',
+        'relative efficiency ' || printf('%.2f', relative_efficiency) || ', relative cost '
+        || printf('%.2f', relative_cost) || ', cost-performance ' || printf('%.2f', cost_performance),
+        'model',
+        source_name, source_url, as_of, confidence
+    from {{ ref('cluster_cost_efficiency') }}
+    where scenario_id = 'c10_ascend_910c'
 
     union all
     -- C11: the 2023 plan's 35% is a share of intelligent compute, not of domestic chips.
