@@ -27,13 +27,14 @@ def with_load_metadata(frame: pl.DataFrame, source_file: Path, source_sha256: st
     )
 
 
-def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame) -> int:
-    """Replace `schema.table` with the frame in one transaction, so a re-run never duplicates rows."""
+def _load(con: duckdb.DuckDBPyConnection, schema: str, frame: pl.DataFrame, statements: list) -> int:
+    """Run `statements` (SQL, parameters) in one transaction with the frame visible as `_landing_frame`."""
     con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     con.register("_landing_frame", frame)
     try:
         con.execute("BEGIN TRANSACTION")
-        con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _landing_frame')
+        for sql, parameters in statements:
+            con.execute(sql, parameters)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
@@ -41,6 +42,16 @@ def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame
     finally:
         con.unregister("_landing_frame")
     return frame.height
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame) -> int:
+    """Replace `schema.table` with the frame in one transaction, so a re-run never duplicates rows."""
+    return _load(
+        con,
+        schema,
+        frame,
+        [(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _landing_frame', [])],
+    )
 
 
 def replace_rows_between(
@@ -48,19 +59,14 @@ def replace_rows_between(
 ) -> int:
     """Replace the rows of `schema.table` whose `column` lies in [first, last] with `frame`, in one
     transaction: re-running a partition or a range of partitions replaces it exactly."""
-    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    con.register("_landing_frame", frame)
-    try:
-        con.execute("BEGIN TRANSACTION")
-        con.execute(
-            f'CREATE TABLE IF NOT EXISTS "{schema}"."{table}" AS SELECT * FROM _landing_frame LIMIT 0'
-        )
-        con.execute(f'DELETE FROM "{schema}"."{table}" WHERE "{column}" BETWEEN ? AND ?', [first, last])
-        con.execute(f'INSERT INTO "{schema}"."{table}" BY NAME SELECT * FROM _landing_frame')
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("_landing_frame")
-    return frame.height
+    target = f'"{schema}"."{table}"'
+    return _load(
+        con,
+        schema,
+        frame,
+        [
+            (f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM _landing_frame LIMIT 0", []),
+            (f'DELETE FROM {target} WHERE "{column}" BETWEEN ? AND ?', [first, last]),
+            (f"INSERT INTO {target} BY NAME SELECT * FROM _landing_frame", []),
+        ],
+    )
