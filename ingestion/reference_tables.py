@@ -20,6 +20,7 @@ class ReferenceTable:
     name: str
     file_name: str
     columns: dict[str, str]  # column -> one of COLUMN_TYPES
+    derive: str | None = None  # "module:function" over the typed frame, adding derived columns
 
 
 REFERENCE_TABLES = {
@@ -140,6 +141,7 @@ REFERENCE_TABLES = {
                 **PROVENANCE,
                 "note": "string",
             },
+            derive="ingestion.funding:with_amounts_as_written",
         ),
         ReferenceTable(
             "claims",

@@ -2,7 +2,7 @@
 
 from dagster import Definitions
 
-from orchestration.assets.dbt import dbt_mart_models, dbt_staging_models
+from orchestration.assets.dbt import dbt_docs, dbt_mart_models, dbt_staging_models
 from orchestration.assets.inbox import inbox_assets
 from orchestration.assets.prices import daily_prices
 from orchestration.assets.raw import reference_assets
@@ -22,6 +22,7 @@ defs = Definitions(
         *synthetic_assets,
         dbt_staging_models,
         dbt_mart_models,
+        dbt_docs,
         *serving_assets,
     ],
     asset_checks=[staging_expectations, mart_expectations, source_freshness],

@@ -217,3 +217,10 @@ def test_loading_the_definitions_parses_no_dbt_project_and_imports_no_gx():
         [sys.executable, "-c", probe], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "[]"
+
+
+def test_the_build_writes_dbt_docs_next_to_the_warehouse(built_warehouse):
+    warehouse, _ = built_warehouse
+    site = warehouse.parent / "dbt_docs" / "static_index.html"
+    assert site.exists()
+    assert "market_share" in site.read_text(encoding="utf-8")

@@ -78,3 +78,22 @@ def test_a_missing_column_is_a_clear_error(tmp_path):
     bad.write_text(text.replace("a_tpp_min,", "a_tpp_minimum,", 1), encoding="utf-8")
     with pytest.raises(SourceFormatError, match=r"missing: \['a_tpp_min'\]; unknown: \['a_tpp_minimum'\]"):
         read_reference_csv(bad, REFERENCE_TABLES["export_control_rules"])
+
+
+def test_funding_amounts_are_read_as_written_and_checked_against_the_numbers():
+    import polars as pl
+
+    from ingestion.funding import with_amounts_as_written
+
+    frame = pl.DataFrame(
+        {
+            "amount_raised": [None, 4_197_000_000.0, 1_000.0, 5.0],
+            "currency": [None, "CNY", "CNY", "CNY"],
+            "amount_raised_as_written": ["55.83亿港元", "41.97亿元", "80亿元", "undisclosed"],
+        }
+    )
+    result = with_amounts_as_written(frame)
+    assert result["amount_raised"].to_list() == [5_583_000_000.0, 4_197_000_000.0, 1_000.0, 5.0]
+    assert result["currency"].to_list() == ["HKD", "CNY", "CNY", "CNY"]
+    # Null where there is nothing to compare: one reading only.
+    assert result["amount_matches_as_written"].to_list() == [None, True, False, None]

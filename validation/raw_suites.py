@@ -79,6 +79,8 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("offer_price", 0.01, None),
         between("amount_raised", 0, None),
         between("oversubscription", 1, None),
+        # Where the amount as written can be read, it agrees with the numeric column.
+        in_set("amount_matches_as_written", [True]),
         *provenance(),
     ],
     "claims": [

@@ -2,9 +2,10 @@
 
 import os
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
@@ -54,3 +55,20 @@ def dbt_staging_models(context: AssetExecutionContext, dbt: DbtCliResource, duck
 )
 def dbt_mart_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
     yield from _build(context, dbt, duckdb)
+
+
+@asset(
+    key="dbt_docs",
+    group_name="serving",
+    kinds={"dbt"},
+    deps=[*dbt_staging_models.keys, *dbt_mart_models.keys],
+    pool=WAREHOUSE_POOL,
+    description="dbt's documentation site (lineage, column descriptions), as one offline HTML file "
+    "in dbt_docs/ next to the warehouse.",
+)
+def dbt_docs(dbt: DbtCliResource, duckdb: DuckDBResource) -> MaterializeResult:
+    os.environ["CHIPWATCH_WAREHOUSE"] = duckdb.database
+    target = Path(duckdb.database).parent / "dbt_docs"
+    dbt.cli(["docs", "generate", "--static"], target_path=target).wait()
+    index = target / "static_index.html"
+    return MaterializeResult(metadata={"site": MetadataValue.path(str(index))})

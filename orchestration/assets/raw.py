@@ -20,12 +20,18 @@ def reference_asset(table: ReferenceTable) -> AssetsDefinition:
     )
     def _reference_asset(duckdb: DuckDBResource):
         # Imported here, not at module level, so that loading the code location stays fast.
+        from importlib import import_module
+
         from ingestion.reference import read_reference_csv
         from ingestion.warehouse import file_sha256, with_load_metadata
 
         path = reference_dir() / table.file_name
         sha256 = file_sha256(path)
-        frame = with_load_metadata(read_reference_csv(path, table), path, sha256)
+        frame = read_reference_csv(path, table)
+        if table.derive:
+            module, function = table.derive.split(":")
+            frame = getattr(import_module(module), function)(frame)
+        frame = with_load_metadata(frame, path, sha256)
         metadata = {"source_file": MetadataValue.path(str(path)), "source_sha256": sha256}
         yield from validate_and_land(table.name, frame, duckdb, metadata)
 
