@@ -149,17 +149,15 @@ def selected_raw_keys(changed: list[str]):
     """The raw assets fed by the changed inputs."""
     from dagster import AssetKey
 
-    from orchestration.assets.inbox import INBOX_SOURCES
-    from orchestration.assets.prices import PRICES_INBOX
+    from orchestration.sensors import WATCHED
 
-    inbox_tables = {source.folder: source.table for source in INBOX_SOURCES} | {PRICES_INBOX: "daily_prices"}
     keys = set()
     for name in changed:
         group, _, item = name.partition("/")
         if group == "reference":
             keys.add(AssetKey(["raw", item]))
-        elif group == "inbox" and item in inbox_tables:
-            keys.add(AssetKey(["raw", inbox_tables[item]]))
+        elif group == "inbox" and item in WATCHED:
+            keys.add(AssetKey(["raw", WATCHED[item][0]]))
     return keys
 
 
