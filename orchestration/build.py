@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.backend import connect, warehouse_exists
 from ingestion.paths import PROJECT_ROOT, warehouse_path
 from orchestration.state import changed_inputs, input_fingerprints, last_build_fingerprints, record_build
 
@@ -82,10 +83,11 @@ def check_lines(result) -> list[CheckLine]:
 
 
 def table_row_counts(path) -> list[tuple[str, int]]:
-    with duckdb.connect(str(path), read_only=True) as con:
+    with connect(path, read_only=True) as con:
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
-            "where table_schema in ? order by table_schema, table_name",
+            "where table_catalog = current_database() and table_schema in ? "
+            "order by table_schema, table_name",
             [list(SCHEMAS)],
         ).fetchall()
         return [
@@ -96,7 +98,7 @@ def table_row_counts(path) -> list[tuple[str, int]]:
 
 def table_lines(warehouse: Path) -> list[str]:
     out = [f"Warehouse: {warehouse}", "", "Tables:"]
-    if warehouse.exists():
+    if warehouse_exists(warehouse):
         try:
             out += [f"  {name:<55} {rows:>8} rows" for name, rows in table_row_counts(warehouse)]
         except duckdb.IOException as error:

@@ -25,6 +25,16 @@ class Warehouse(DuckDBResource):
 
     @contextmanager
     def get_connection(self):
+        from ingestion.backend import backend, connect
+
+        if backend() == "ducklake":
+            # Many writers at once: DuckLake's catalog serialises them, no file lock to wait for.
+            connection = connect(self.database)
+            try:
+                yield connection
+            finally:
+                connection.close()
+            return
         opening = super().get_connection()
         try:
             connection = opening.__enter__()

@@ -57,8 +57,10 @@ def _current_hashes() -> dict[str, dict[str, str]]:
 def _loaded_hashes(duckdb: DuckDBResource, table: str) -> set[str]:
     import duckdb as duckdb_module
 
+    from ingestion.backend import connect
+
     try:
-        with duckdb_module.connect(duckdb.database, read_only=True) as con:
+        with connect(duckdb.database, read_only=True) as con:
             return {
                 row[0] for row in con.execute(f"select distinct _source_sha256 from raw.{table}").fetchall()
             }

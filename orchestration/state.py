@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.backend import connect, warehouse_exists
 from ingestion.inbox import inbox_root
 from ingestion.paths import PROJECT_ROOT, reference_dir
 
@@ -55,10 +56,10 @@ def input_fingerprints() -> dict[str, str]:
 
 def last_build_fingerprints(warehouse: Path) -> dict[str, str]:
     """The fingerprints recorded by the last successful build, or {} if there is none."""
-    if not warehouse.exists():
+    if not warehouse_exists(warehouse):
         return {}
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with connect(warehouse, read_only=True) as con:
             row = con.execute("select fingerprints from meta.build_state").fetchone()
     except duckdb.Error:
         return {}
@@ -66,7 +67,7 @@ def last_build_fingerprints(warehouse: Path) -> dict[str, str]:
 
 
 def record_build(warehouse: Path, fingerprints: dict[str, str], run_id: str) -> None:
-    with duckdb.connect(str(warehouse)) as con:
+    with connect(warehouse) as con:
         con.execute("create schema if not exists meta")
         con.execute(
             "create or replace table meta.build_state as "

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from ingestion.backend import backend, ducklake_data_path, install_bundled_extensions
 from orchestration.assets.landing import WAREHOUSE_POOL
 from orchestration.resources import dbt_project
 
@@ -27,9 +28,16 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+def _point_dbt_at(duckdb: DuckDBResource) -> None:
     # dbt's profile reads the warehouse path from the environment: point it at this run's file.
     os.environ["CHIPWATCH_WAREHOUSE"] = duckdb.database
+    if backend() == "ducklake":
+        os.environ["CHIPWATCH_DUCKLAKE_DATA_PATH"] = ducklake_data_path(duckdb.database)
+        install_bundled_extensions()
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
+    _point_dbt_at(duckdb)
     # "buildable": a test of a mart that also reads a staging model runs with the marts,
     # not in the staging build where the mart does not exist yet.
     yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
@@ -67,7 +75,7 @@ def dbt_mart_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb:
     "in dbt_docs/ next to the warehouse.",
 )
 def dbt_docs(dbt: DbtCliResource, duckdb: DuckDBResource) -> MaterializeResult:
-    os.environ["CHIPWATCH_WAREHOUSE"] = duckdb.database
+    _point_dbt_at(duckdb)
     target = Path(duckdb.database).parent / "dbt_docs"
     dbt.cli(["docs", "generate", "--static"], target_path=target).wait()
     index = target / "static_index.html"

@@ -1,0 +1,85 @@
+"""Where the warehouse lives: one DuckDB file (the default) or a DuckLake catalog in PostgreSQL.
+
+`CHIPWATCH_BACKEND=ducklake` moves every reader and writer (ingestion, dbt, validation,
+publishing) onto DuckLake: the catalog in PostgreSQL (`CHIPWATCH_DUCKLAKE_CATALOG`, a libpq
+connection string such as `dbname=lake host=127.0.0.1 user=chipwatch`), the data as Parquet
+files under `CHIPWATCH_DUCKLAKE_DATA_PATH` (a shared folder or object-store prefix). Any number
+of processes on any number of machines can then read and write at once, with snapshot isolation.
+The extensions come from their PyPI packages, never from the network.
+"""
+
+import importlib.util
+import os
+from pathlib import Path
+
+import duckdb
+
+LAKE = "lake"
+EXTENSIONS = ("postgres", "ducklake")
+
+
+def backend() -> str:
+    name = os.environ.get("CHIPWATCH_BACKEND", "duckdb")
+    if name not in ("duckdb", "ducklake"):
+        raise ValueError(f"CHIPWATCH_BACKEND={name!r}: use 'duckdb' (one file, the default) or 'ducklake'.")
+    return name
+
+
+def ducklake_data_path(warehouse: Path | str) -> str:
+    """`CHIPWATCH_DUCKLAKE_DATA_PATH`, else `lake_data/` next to the warehouse location."""
+    configured = os.environ.get("CHIPWATCH_DUCKLAKE_DATA_PATH") or str(Path(warehouse).parent / "lake_data")
+    return configured.rstrip("/") + "/"
+
+
+def ducklake_attach_sql(warehouse: Path, read_only: bool = False, snapshot: int | None = None) -> str:
+    """The ATTACH statement for the DuckLake catalog named by the environment."""
+    catalog = os.environ.get("CHIPWATCH_DUCKLAKE_CATALOG")
+    if not catalog:
+        raise ValueError(
+            "CHIPWATCH_BACKEND=ducklake needs CHIPWATCH_DUCKLAKE_CATALOG, a PostgreSQL connection string "
+            "such as 'dbname=lake host=127.0.0.1 user=chipwatch'."
+        )
+    options = [f"DATA_PATH '{ducklake_data_path(warehouse)}'"]
+    if schema := os.environ.get("CHIPWATCH_DUCKLAKE_METADATA_SCHEMA"):
+        options.append(f"METADATA_SCHEMA '{schema}'")
+    if read_only:
+        options.append("READ_ONLY")
+    if snapshot is not None:
+        options.append(f"SNAPSHOT_VERSION {int(snapshot)}")
+    return f"ATTACH 'ducklake:postgres:{catalog}' AS {LAKE} ({', '.join(options)})"
+
+
+def load_bundled_extensions(con: duckdb.DuckDBPyConnection) -> None:
+    """Install (once, into DuckDB's extension folder) and load the extensions shipped on PyPI."""
+    for name in EXTENSIONS:
+        spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+        if spec is None:
+            raise RuntimeError(f"the package duckdb-extension-{name} is missing: run `make install`.")
+        [path] = Path(spec.submodule_search_locations[0]).rglob(f"{name}.duckdb_extension")
+        con.install_extension(str(path))
+        con.load_extension(name)
+
+
+def install_bundled_extensions() -> None:
+    """Put the extensions in DuckDB's extension folder, so `LOAD` (dbt's too) needs no network."""
+    with duckdb.connect() as con:
+        load_bundled_extensions(con)
+
+
+def connect(
+    warehouse: Path | str, read_only: bool = False, snapshot: int | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse: the file `warehouse`, or the DuckLake catalog (whose local
+    artefacts, like the serving file, still live next to `warehouse`)."""
+    warehouse = Path(warehouse)
+    if backend() == "duckdb":
+        return duckdb.connect(str(warehouse), read_only=read_only)
+    con = duckdb.connect()
+    load_bundled_extensions(con)
+    con.execute(ducklake_attach_sql(warehouse, read_only=read_only, snapshot=snapshot))
+    con.execute(f"USE {LAKE}")
+    return con
+
+
+def warehouse_exists(warehouse: Path | str) -> bool:
+    return backend() == "ducklake" or Path(warehouse).exists()

@@ -1,0 +1,169 @@
+"""The same warehouse on DuckLake with a PostgreSQL catalog (`CHIPWATCH_BACKEND=ducklake`).
+
+These tests need a PostgreSQL server: set CHIPWATCH_TEST_POSTGRES to a libpq connection string
+(`.ci/run` starts one on loopback and sets it). Each test gets its own metadata schema.
+"""
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+
+import pytest
+from conftest import PROJECT_ROOT, build
+
+from ingestion.backend import connect
+
+POSTGRES = os.environ.get("CHIPWATCH_TEST_POSTGRES")
+pytestmark = pytest.mark.skipif(
+    not POSTGRES, reason="set CHIPWATCH_TEST_POSTGRES to a PostgreSQL connection string"
+)
+
+
+@pytest.fixture(scope="module")
+def built_lake(tmp_path_factory):
+    """The whole graph built once into a fresh DuckLake catalog: (warehouse location, env)."""
+    folder = tmp_path_factory.mktemp("lake")
+    env = {
+        "CHIPWATCH_BACKEND": "ducklake",
+        "CHIPWATCH_DUCKLAKE_CATALOG": POSTGRES,
+        "CHIPWATCH_DUCKLAKE_METADATA_SCHEMA": f"test_{uuid.uuid4().hex[:10]}",
+        "CHIPWATCH_DUCKLAKE_DATA_PATH": str(folder / "lake_data"),
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        warehouse = folder / "chipwatch.duckdb"
+        assert build(warehouse).success
+        yield warehouse, env
+
+
+@pytest.fixture
+def in_lake(built_lake, monkeypatch):
+    for name, value in built_lake[1].items():
+        monkeypatch.setenv(name, value)
+    return built_lake
+
+
+def test_the_same_marts_come_out_of_both_back_ends_row_for_row(in_lake, built_warehouse):
+    lake_warehouse, _ = in_lake
+    file_warehouse, _ = built_warehouse
+    with connect(lake_warehouse, read_only=True) as con:
+        con.execute(f"attach '{file_warehouse}' as single_file (read_only)")
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'lake' and table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        assert len(marts) >= 9
+        for mart in marts:
+            for left, right in (("lake", "single_file"), ("single_file", "lake")):
+                [(extra,)] = con.execute(
+                    f"select count(*) from (select * from {left}.marts.{mart} "
+                    f"except all select * from {right}.marts.{mart})"
+                ).fetchall()
+                assert extra == 0, f"{mart}: {extra} rows in {left} and not in {right}"
+
+
+def test_an_earlier_snapshot_can_be_queried(in_lake):
+    from dagster import materialize
+
+    from orchestration.assets.raw import reference_assets
+    from orchestration.resources import build_resources
+
+    warehouse, _ = in_lake
+    with connect(warehouse, read_only=True) as con:
+        [(before,)] = con.execute("select max(snapshot_id) from lake.snapshots()").fetchall()
+        [(loaded_before,)] = con.execute("select max(_loaded_at) from raw.claims").fetchall()
+    [claims] = [asset for asset in reference_assets if asset.key.path[-1] == "claims"]
+    assert materialize([claims], resources=build_resources(warehouse)).success
+    with connect(warehouse, read_only=True, snapshot=before) as con:
+        assert con.execute("select max(_loaded_at) from raw.claims").fetchone() == (loaded_before,)
+    with connect(warehouse, read_only=True) as con:
+        assert con.execute("select max(_loaded_at) from raw.claims").fetchone()[0] > loaded_before
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from dagster import materialize
+    from orchestration.assets.raw import reference_assets
+    from orchestration.resources import build_resources
+    table, rounds, warehouse = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    [asset] = [a for a in reference_assets if a.key.path[-1] == table]
+    for _ in range(rounds):
+        assert materialize([asset], resources=build_resources(__import__("pathlib").Path(warehouse))).success
+    """
+)
+
+READER = textwrap.dedent(
+    """
+    import sys, time
+    from ingestion.backend import connect
+    warehouse, seconds = sys.argv[1], float(sys.argv[2])
+    failures = queries = 0
+    seen = set()
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with connect(warehouse, read_only=True) as con:
+                seen.add(con.execute("select count(*) from raw.chips").fetchone()[0])
+                seen.add(con.execute("select count(*) from raw.funding_events").fetchone()[0])
+            queries += 1
+        except Exception as error:
+            failures += 1
+            print("reader error:", error, file=sys.stderr)
+    print(queries, failures, sorted(seen))
+    """
+)
+
+
+def test_two_writers_and_readers_at_once(in_lake):
+    warehouse, env = in_lake
+    run_env = {**os.environ, **env, "PYTHONPATH": str(PROJECT_ROOT)}
+    with connect(warehouse, read_only=True) as con:
+        chips = con.execute("select count(*) from raw.chips").fetchone()[0]
+        funding = con.execute("select count(*) from raw.funding_events").fetchone()[0]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(warehouse), "40"],
+            env=run_env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    time.sleep(2)
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, table, "3", str(warehouse)],
+            env=run_env,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for table in ("chips", "funding_events")
+    ]
+    for writer in writers:
+        _, errors = writer.communicate(timeout=600)
+        assert writer.returncode == 0, errors[-2000:]
+    for reader in readers:
+        out, errors = reader.communicate(timeout=600)
+        queries, failures, seen = out.strip().split(" ", 2)
+        assert int(failures) == 0, errors[-2000:]
+        assert int(queries) > 0
+        # Only complete snapshots: a table is seen with all its rows, never half replaced.
+        assert set(eval(seen)) <= {chips, funding}
+    with connect(warehouse, read_only=True) as con:
+        loads = con.execute(
+            "select count(*) from lake.snapshots() where changes::varchar like '%raw.chips%' "
+            "or changes::varchar like '%raw.funding_events%'"
+        ).fetchone()[0]
+    assert loads >= 6
