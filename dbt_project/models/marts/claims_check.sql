@@ -161,7 +161,10 @@ evidence as (
     -- C13: MTT S80 and MetaX C588 far behind the H200 (BF16 throughput relative to the H200).
     select
         'C13', max(chips.bf16_tflops / h200.bf16_tflops), 'ratio',
-        string_agg(chips.chip_name || ': ' || coalesce(printf('%.2f', chips.bf16_tflops / h200.bf16_tflops), 'no figure'), '; '),
+        string_agg(
+            chips.chip_name || ': ' || coalesce(printf('%.2f', chips.bf16_tflops / h200.bf16_tflops), 'no figure'),
+            '; ' order by chips.chip_name
+        ),
         case
             when count(chips.bf16_tflops) = count(*) and max(chips.bf16_tflops / h200.bf16_tflops) < 0.5
                 then 'supported'

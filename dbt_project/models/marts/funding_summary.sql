@@ -19,8 +19,8 @@ select
     string_agg(amount_raised_as_written, '; ' order by event_date) as amounts_as_written,
     arg_max(valuation, event_date) filter (where valuation is not null) as latest_valuation,
     arg_max(valuation_basis, event_date) filter (where valuation is not null) as latest_valuation_basis,
-    string_agg(distinct source_name, '; ') as source_name,
-    string_agg(distinct source_url, ' ') as source_url,
+    string_agg(distinct source_name, '; ' order by source_name) as source_name,
+    string_agg(distinct source_url, ' ' order by source_url) as source_url,
     max(as_of) as as_of,
     case
         when bool_or(confidence = 'claimed') then 'claimed'
