@@ -34,9 +34,12 @@ run-ducklake: manifest
 test: manifest
 	$(RUN) pytest
 
-# Figures, not tests: import cost and cold vs no-change builds, written to docs/BENCHMARKS.md.
+# Figures, not tests (docs/BENCHMARKS.md): ingestion against DuckDB read_csv and dlt on synthetic
+# prices, GX share, peak RSS, imports, cold vs no-change builds, query p50/p95. SIZE=10m for more rows.
+# dlt is in the `bench` dependency group, which the plain `uv sync --frozen` of install leaves out.
 bench: manifest
-	$(RUN) python bench/run.py
+	$(UV) sync --frozen --group bench
+	RUNTIME__DLTHUB_TELEMETRY=false $(RUN) python bench/run.py --size $(or $(SIZE),1m)
 
 dev: manifest
 	$(RUN) dagster dev -w workspace.yaml

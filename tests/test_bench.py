@@ -1,0 +1,174 @@
+"""The benchmark's generator and harness on a tiny size; the benchmarks themselves run in `make bench`."""
+
+import hashlib
+import importlib.util
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from bench import synthetic
+from bench.run import run_bench, tables, write_docs
+from ingestion.prices import read_price_file
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+# sha256 of the 1,000-row files for the default seed (numpy and polars as locked in uv.lock):
+# a change here changes every benchmark input.
+EXPECTED_SHA256 = {
+    "prices": "ec5b4b87ce3396fddd2d7f879f2a4b6db5551710019403c2d7628392a082ae18",
+    "inventory": "d3046cdead663841124386794d97602c1c918208775a68da486b605e6208a5ca",
+    "procurement": "70686b854a1d4be1f09479f75a58fe1619368d2c043aa21ab5efcdffaf01f7bd",
+}
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    return synthetic.generate(tmp_path_factory.mktemp("synthetic"), 1_000)
+
+
+def test_same_seed_same_bytes(generated, tmp_path):
+    again = synthetic.generate(tmp_path, 1_000)
+    for domain, path in generated.items():
+        assert sha256(path) == sha256(again[domain]), domain
+        if EXPECTED_SHA256[domain]:
+            assert sha256(path) == EXPECTED_SHA256[domain], domain
+    other = synthetic.generate(tmp_path / "other", 1_000, seed=synthetic.SEED + 1)
+    assert sha256(other["prices"]) != sha256(generated["prices"])
+
+
+def test_chunking_does_not_change_the_bytes(generated, tmp_path, monkeypatch):
+    monkeypatch.setattr(synthetic, "CHUNK_ROWS", 300)
+    small_chunks = synthetic.generate(tmp_path, 1_000)
+    for domain, path in generated.items():
+        assert sha256(path) == sha256(small_chunks[domain]), domain
+
+
+def test_prices_load_with_the_connector(generated):
+    frame = read_price_file(generated["prices"])
+    assert frame.height == 1_000
+    assert frame["dataset"].unique().to_list() == ["synthetic"]
+    assert frame.select(pl.struct("date", "ticker").is_unique().all()).item()
+    assert frame["ticker"].n_unique() == synthetic.ticker_count(1_000)
+    assert frame.null_count().select(pl.sum_horizontal(pl.all())).item() == 0
+    assert (frame["low"] <= frame["open"]).all() and (frame["open"] <= frame["high"]).all()
+    assert (frame["low"] <= frame["close"]).all() and (frame["close"] <= frame["high"]).all()
+    assert (frame["close"] > 0).all() and (frame["volume"] >= 0).all()
+
+
+def test_inventory_and_procurement_shape(generated):
+    for domain in ("inventory", "procurement"):
+        frame = pl.read_csv(generated[domain])
+        assert frame.height == 1_000, domain
+        assert frame["dataset"].unique().to_list() == ["synthetic"], domain
+    cards = pl.read_csv(generated["inventory"])
+    assert cards["card_serial"].is_unique().all()
+    assert set(cards["chip_name"]) <= set(synthetic.CHIPS)
+    orders = pl.read_csv(generated["procurement"], try_parse_dates=True)
+    assert (orders["delivery_date"] >= orders["order_date"]).all()
+    assert (orders["units"] % 8 == 0).all()
+
+
+def test_sizes_parse():
+    assert synthetic.parse_size("1m") == 1_000_000
+    assert synthetic.parse_size("10M") == 10_000_000
+    assert synthetic.parse_size("2,500") == 2_500
+    assert synthetic.size_label(10_000_000) == "10m"
+    assert synthetic.size_label(1_000) == "1k"
+
+
+@pytest.fixture(scope="module")
+def serving_file(tmp_path_factory):
+    """A small serving file with the marts in their shapes (the dashboard tests' one), plus what the
+    README's queries and the price queries read."""
+    import duckdb
+
+    from tests.test_dashboard import _serving_with_the_new_grains
+
+    path = tmp_path_factory.mktemp("serving") / "serving.duckdb"
+    _serving_with_the_new_grains(path)
+    with duckdb.connect(str(path)) as con:
+        for column, kind in (
+            ("memory_gb", "double"),
+            ("memory_bandwidth_tbps", "double"),
+            ("bf16_vs_h200", "double"),
+        ):
+            con.execute(f"alter table marts.chip_cost_efficiency add column if not exists {column} {kind}")
+        for column in ("tpp double", "eccn_class varchar", "rule_id varchar"):
+            con.execute(f"alter table marts.export_control_status add column if not exists {column}")
+        con.execute(
+            "create table marts.claims_check as select 'C1' as claim_id, 'supported' as verdict, "
+            "'x' as held_detail"
+        )
+        con.execute(
+            "create table staging.stg_prices__daily (trade_date date, ticker varchar, open double, "
+            "high double, low double, close double, volume double, currency varchar, dataset varchar, "
+            "source_name varchar, source_url varchar, as_of date, confidence varchar, _source_file varchar)"
+        )
+    return path
+
+
+def test_harness_produces_every_measurement(tmp_path, serving_file):
+    results = run_bench(1_000, tmp_path, repeat=1, skip_builds=True, serving=serving_file)
+    ingestion = results["ingestion"]
+    for method in ("duckdb", "chipwatch"):
+        assert ingestion[method]["rows"] == 1_000, method
+        assert ingestion[method]["rows_per_s"] > 0 and ingestion[method]["peak_rss"] > 0, method
+    chipwatch = ingestion["chipwatch"]
+    assert set(chipwatch["stages"]) >= {"read", "validate", "land", "gx_setup"}
+    assert "to_pandas" in ingestion["profile"]["stages"]
+    if importlib.util.find_spec("dlt") is not None:
+        assert ingestion["dlt"]["rows"] == 1_000
+    else:  # `make test` syncs without the bench group
+        assert "skipped" in ingestion["dlt"]
+    queries = results["queries"]
+    assert queries["price_rows"] == 1_000
+    for group in ("readme", "dashboard", "prices"):
+        assert queries[group]["p95_ms"] >= queries[group]["p50_ms"] > 0, group
+    assert queries["readme"]["queries"] == 4
+    assert queries["dashboard_render"]["p50_ms"] > 0
+
+    text = tables(results)
+    assert "DuckDB `read_csv`" in text and "GX raw suite" in text and "p95" in text
+    out = tmp_path / "BENCHMARKS.md"
+    out.write_text("old\n<!-- analysis: kept by make bench -->\n## Where the time goes\nkept\n")
+    write_docs(results, out, "test machine", "today")
+    write_docs({**results, "size": "2k", "rows": 2_000}, out, "test machine", "today")
+    written = out.read_text()
+    assert written.index("bench:1k:start") < written.index("bench:2k:start") < written.index("kept")
+    assert written.count("<!-- bench:1k:start -->") == 1 and "old" not in written.split("\n")[0]
+
+
+def test_build_measurements_are_reported(tmp_path):
+    """The import and build rows render (their timing runs only in `make bench`: a cold build is slow)."""
+    results = json.loads(
+        json.dumps(
+            {
+                "rows": 1_000,
+                "size": "1k",
+                "generate_s": 0.1,
+                "csv_bytes": 1,
+                "ingestion": {
+                    m: {"work_s": 1.0, "rows_per_s": 1.0, "peak_rss": 1, "baseline_rss": 1, "rows": 1}
+                    for m in ("duckdb", "chipwatch", "dlt")
+                }
+                | {"profile": {"stages": {}}},
+                "builds": {
+                    "import_floor_s": 1.0,
+                    "import_location_s": 2.0,
+                    "cold_s": 10.0,
+                    "unchanged_s": 0.5,
+                },
+            }
+        )
+    )
+    results["ingestion"]["chipwatch"].update(
+        stages={"read": 0.5, "validate": 0.3, "land": 0.2, "gx_setup": 4.0}, expectations=8
+    )
+    text = tables(results)
+    assert "cold build" in text and "5.0% of the cold build" in text
