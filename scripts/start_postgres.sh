@@ -8,8 +8,8 @@ if ! command -v pg_ctlcluster >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 version="$(ls /usr/lib/postgresql | sort -n | tail -1)"
-pg_lsclusters -h | grep -q "^${version} main" || pg_createcluster "${version}" main >/dev/null
-pg_ctlcluster "${version}" main start 2>/dev/null || true
+pg_lsclusters -h | grep -q "^${version} main" || pg_createcluster "${version}" main >/dev/null 2>&1
+pg_ctlcluster "${version}" main start >/dev/null 2>&1 || true
 user="$(id -un)"
 # A role named after this user: peer authentication on the Unix socket, no password anywhere.
 su postgres -c "psql -qtAc \"select 1 from pg_roles where rolname = '${user}'\"" | grep -q 1 \
