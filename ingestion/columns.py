@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from ingestion.errors import SourceFormatError
+from ingestion.source_text import INTERNAL_COLUMNS, header_hint, parse_csv
 
 EXTRA_JSON = "extra_json"
 SOURCE_ROW = "source_row"
@@ -27,8 +28,9 @@ def normalise_header(header: str) -> str:
 
 
 def read_csv_as_text(path: str | Path) -> pl.DataFrame:
-    """Read every field as a string; quoted fields may span lines."""
-    return pl.read_csv(path, infer_schema=False)
+    """Read every field as a string (encoding and delimiter detected); quoted fields may span
+    lines. Records that cannot be rows are left out: `ingestion.source_text.parse_csv` returns them."""
+    return parse_csv(path).frame
 
 
 def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Path) -> pl.DataFrame:
@@ -39,7 +41,8 @@ def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Pat
     left out); `source_row` is the 1-based data row number. Raises SourceFormatError if a key
     column is missing.
     """
-    by_header = {normalise_header(column): column for column in raw.columns}
+    internal = [column for column in INTERNAL_COLUMNS if column in raw.columns]
+    by_header = {normalise_header(column): column for column in raw.columns if column not in internal}
     mapped: dict[str, str] = {}
     for column in spec:
         found = next((by_header[a] for a in map(normalise_header, column.aliases) if a in by_header), None)
@@ -49,11 +52,12 @@ def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Pat
             raise SourceFormatError(
                 f"{Path(path).name}: required column {column.name!r} is missing. "
                 f"Accepted headers: {', '.join(repr(a) for a in column.aliases)}. "
-                f"Headers found: {', '.join(repr(c) for c in raw.columns)}. "
+                f"Headers found: {', '.join(repr(c) for c in raw.columns if c not in internal)}. "
                 "Check that this is the right file; if the publisher renamed the column, "
                 "add the new header to the aliases of this connector."
+                + header_hint([c for c in raw.columns if c not in internal])
             )
-    unmapped = [column for column in raw.columns if column not in mapped.values()]
+    unmapped = [column for column in raw.columns if column not in mapped.values() and column not in internal]
     return raw.select(
         *(
             pl.col(mapped[c.name]).alias(c.name)
@@ -63,6 +67,7 @@ def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Pat
         ),
         _extra_json(raw, unmapped),
         pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(SOURCE_ROW),
+        *internal,
     )
 
 

@@ -4,15 +4,10 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.columns import (
-    EXTRA_JSON,
-    SOURCE_ROW,
-    SourceColumn,
-    map_columns,
-    read_csv_as_text,
-    to_date,
-    to_float,
-)
+from ingestion.cells import read_typed
+from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
+from ingestion.quarantine import Load, apply, empty_key, quarantine_records, suite_bounds, within_bounds
+from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 EPOCH_CLUSTERS_SOURCE = {
     "source_name": "Epoch AI, GPU Clusters",
@@ -49,16 +44,30 @@ COLUMNS = (
 FLOAT_COLUMNS = ("h100_equivalents", "power_mw", "hardware_cost_usd", "max_ops", "bf16_ops")
 COUNT_COLUMNS = ("chip_quantity", "chip_quantity_secondary", "total_chips")
 # Epoch writes US dates (4/1/2021), sometimes ISO, sometimes only a month (2021-07 -> 1 July).
-DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y-%m")
+DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%Y-%m", "%Y/%m/%d")  # and Chinese dates (ingestion.cells)
 
 OUTPUT_COLUMNS = [column.name for column in COLUMNS] + [EXTRA_JSON, SOURCE_ROW]
+TABLE = "epoch_gpu_clusters"
+
+
+def load_epoch_gpu_clusters(path: str | Path) -> Load:
+    """Read any edition of Epoch AI's GPU Clusters CSV; see COLUMNS for the accepted headers.
+
+    An optional cell that cannot be read is null, its text kept in `extra_json` under
+    `_unreadable`; rows without a name or with an implausible value are quarantined. Names
+    repeat in Epoch's data (phases of one site), so they are not a key."""
+    path = Path(path)
+    text = parse_csv(path)
+    mapped = map_columns(text.frame, COLUMNS, path)
+    dates = {column: DATE_FORMATS for column in ("first_operational_date", "decommissioned_date")}
+    numbers = dict.fromkeys((*FLOAT_COLUMNS, *COUNT_COLUMNS), 1.0)
+    typed = read_typed(mapped, numbers, dates, unreadable="keep")
+    typed = typed.with_columns(pl.col(column).round().cast(pl.Int64) for column in COUNT_COLUMNS)
+    typed = typed.select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS)
+    load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
+    return apply(load, empty_key("cluster_name"), within_bounds(suite_bounds(TABLE)))
 
 
 def read_epoch_gpu_clusters(path: str | Path) -> pl.DataFrame:
-    """Read any edition of Epoch AI's GPU Clusters CSV; see COLUMNS for the accepted headers."""
-    text = map_columns(read_csv_as_text(path), COLUMNS, path)
-    return text.with_columns(
-        *(to_float(column) for column in FLOAT_COLUMNS),
-        *(to_float(column).round().cast(pl.Int64) for column in COUNT_COLUMNS),
-        *(to_date(column, DATE_FORMATS) for column in ("first_operational_date", "decommissioned_date")),
-    ).select(OUTPUT_COLUMNS)
+    """The rows of `load_epoch_gpu_clusters` that are not quarantined."""
+    return load_epoch_gpu_clusters(path).landable()

@@ -4,15 +4,18 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.columns import (
-    EXTRA_JSON,
-    SOURCE_ROW,
-    SourceColumn,
-    map_columns,
-    read_csv_as_text,
-    to_date,
-    to_float,
+from ingestion.cells import read_typed
+from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
+from ingestion.quarantine import (
+    Load,
+    apply,
+    duplicate_keys,
+    empty_key,
+    quarantine_records,
+    suite_bounds,
+    within_bounds,
 )
+from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 EPOCH_HARDWARE_SOURCE = {
     "source_name": "Epoch AI, Machine Learning Hardware",
@@ -88,15 +91,33 @@ DIVISORS = {
 }
 
 OUTPUT_COLUMNS = [column.name for column in COLUMNS] + [EXTRA_JSON, SOURCE_ROW]
+# Epoch writes ISO or US dates; Chinese and other unambiguous forms are read too.
+RELEASE_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y/%m/%d", "%Y年%m月%d日", "%d %B %Y", "%B %d, %Y")
+TABLE = "epoch_ml_hardware"
 
 
-def read_epoch_ml_hardware(path: str | Path) -> pl.DataFrame:
-    """Read any edition of Epoch AI's ML Hardware CSV; see COLUMNS for the accepted headers."""
-    text = map_columns(read_csv_as_text(path), COLUMNS, path)
-    return text.with_columns(
-        *(to_float(column, divisor) for column, divisor in DIVISORS.items()),
-        to_date("release_date", ["%Y-%m-%d", "%m/%d/%Y"]),
+def load_epoch_ml_hardware(path: str | Path) -> Load:
+    """Read any edition of Epoch AI's ML Hardware CSV; see COLUMNS for the accepted headers.
+
+    A number may carry its unit ("141GB", "4.8 TB/s"): it is converted to the column's unit;
+    an optional cell that still cannot be read is null, its text kept in `extra_json` under
+    `_unreadable`. Rows without a name, with an implausible value (the raw suite's bounds) or
+    repeating a name are quarantined."""
+    path = Path(path)
+    text = parse_csv(path)
+    mapped = map_columns(text.frame, COLUMNS, path)
+    typed = read_typed(mapped, DIVISORS, {"release_date": RELEASE_DATE_FORMATS}, unreadable="keep")
+    typed = typed.with_columns(
         pl.col("last_modified")
         .str.strip_chars()
         .str.to_datetime("%Y-%m-%d %H:%M:%S%z", time_zone="UTC", strict=False),
-    ).select(OUTPUT_COLUMNS)
+    ).select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS)
+    load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
+    return apply(
+        load, empty_key("hardware_name"), within_bounds(suite_bounds(TABLE)), duplicate_keys("hardware_name")
+    )
+
+
+def read_epoch_ml_hardware(path: str | Path) -> pl.DataFrame:
+    """The rows of `load_epoch_ml_hardware` that are not quarantined."""
+    return load_epoch_ml_hardware(path).landable()

@@ -8,12 +8,16 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from ingestion.errors import InboxError
 from ingestion.paths import PROJECT_ROOT
 from ingestion.warehouse import file_sha256, with_load_metadata
+
+if TYPE_CHECKING:
+    from ingestion.quarantine import Load
 
 DEFAULT_INBOX = PROJECT_ROOT / "data" / "inbox"
 
@@ -66,3 +70,24 @@ def read_inbox(
         for path in inbox_files(source, suffixes, root)
     ]
     return pl.concat(frames, how="diagonal_relaxed")
+
+
+def load_inbox(
+    source: str,
+    suffixes: tuple[str, ...],
+    loader: Callable[[Path], "Load"],
+    root: Path | None = None,
+) -> "Load":
+    """Like `read_inbox`, with a loader returning a `Load`: the rows of every file that proceed,
+    tagged with their file, and every file's quarantined rows. A file the loader refuses
+    (SourceFormatError) refuses the whole load: the previous table stays."""
+    from ingestion.quarantine import stack
+
+    loads = []
+    for path in inbox_files(source, suffixes, root):
+        load = loader(path)
+        load.frame = with_load_metadata(load.frame, path, file_sha256(path)).with_columns(
+            pl.lit(file_modified_date(path)).alias("file_modified_date")
+        )
+        loads.append(load)
+    return stack(loads)

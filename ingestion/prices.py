@@ -9,8 +9,19 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.columns import SourceColumn, map_columns, read_csv_as_text, to_date, to_float
-from ingestion.errors import SourceFormatError
+from ingestion.cells import read_typed
+from ingestion.columns import SourceColumn, map_columns
+from ingestion.quarantine import (
+    Load,
+    apply,
+    duplicate_keys,
+    empty_key,
+    not_in_future,
+    quarantine_records,
+    suite_bounds,
+    within_bounds,
+)
+from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 COLUMNS = (
     SourceColumn("date", ("Date", "Trade Date", "日期", "交易日期"), key=True),
@@ -23,29 +34,40 @@ COLUMNS = (
     SourceColumn("currency", ("Currency", "币种")),
     SourceColumn("dataset", ("Dataset",)),
 )
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%Y年%m月%d日")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y.%m.%d")
 PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 OUTPUT_COLUMNS = ["date", "ticker", *PRICE_COLUMNS, "currency", "dataset", "source_row"]
+TABLE = "daily_prices"
+KEY = ("date", "ticker")
+
+
+def load_price_file(path: str | Path) -> Load:
+    """One row per (date, ticker) in the file; `dataset` is 'reported' unless the file says otherwise.
+
+    Rows whose date or price cannot be read, without a date, ticker or close, dated in the
+    future, with an implausible price, or repeating a (date, ticker) are quarantined."""
+    path = Path(path)
+    text = parse_csv(path)
+    mapped = map_columns(text.frame, COLUMNS, path)
+    typed = read_typed(mapped, dict.fromkeys(PRICE_COLUMNS, 1.0), {"date": DATE_FORMATS})
+    frame = typed.with_columns(
+        pl.col("ticker").str.strip_chars().str.to_uppercase(),
+        pl.col("currency").str.strip_chars().str.to_uppercase(),
+        pl.col("dataset").fill_null("reported"),
+    ).select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS, "_reason")
+    load = Load(frame, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
+    return apply(
+        load,
+        empty_key("date", "ticker", "close"),
+        not_in_future("date"),
+        within_bounds(suite_bounds(TABLE)),
+        duplicate_keys(*KEY),
+    )
 
 
 def read_price_file(path: str | Path) -> pl.DataFrame:
-    """One row per (date, ticker) in the file; `dataset` is 'reported' unless the file says otherwise."""
-    mapped = map_columns(read_csv_as_text(path), COLUMNS, path)
-    frame = mapped.with_columns(
-        to_date("date", DATE_FORMATS),
-        pl.col("ticker").str.strip_chars().str.to_uppercase(),
-        *(to_float(column) for column in PRICE_COLUMNS),
-        pl.col("currency").str.strip_chars().str.to_uppercase(),
-        pl.col("dataset").fill_null("reported"),
-    )
-    unreadable = frame.filter(pl.col("date").is_null())
-    if unreadable.height:
-        row = unreadable["source_row"][0]
-        raise SourceFormatError(
-            f"{Path(path).name}, data row {row}: cannot read the date {mapped['date'][row - 1]!r}; "
-            f"expected one of {', '.join(DATE_FORMATS)}."
-        )
-    return frame.select(OUTPUT_COLUMNS)
+    """The rows of `load_price_file` that are not quarantined."""
+    return load_price_file(path).landable()
 
 
 def prices_on(frame: pl.DataFrame, day: date) -> pl.DataFrame:

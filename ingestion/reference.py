@@ -1,51 +1,75 @@
 """Read the curated reference CSVs that chipwatch ships in `data/reference/`.
 
-Each table is read with an explicit schema: every column must be present, and a cell that
-cannot be read as its column's type is a clear error naming the file, line, column and value.
+Each table is read with an explicit schema: every column must be present (else the file is
+refused). Cells are read as their column's type the way people write them (units such as
+`141GB` or `4.8 TB/s` in a column of that kind, `3000亿`, `35%` in a share, `2025年12月5日`);
+a row with a cell that still cannot be read, an empty key or a future `as_of` is quarantined
+with the reason, the file and the line (`load_reference_csv`), or named in an error
+(`read_reference_csv`, the strict reading).
 """
 
 from pathlib import Path
 
 import polars as pl
 
+from ingestion.cells import DATE_FORMATS, read_typed
 from ingestion.errors import SourceFormatError
+from ingestion.quarantine import Load, apply, empty_key, flag, not_in_future, quarantine_records
 from ingestion.reference_tables import ReferenceTable
+from ingestion.source_text import INTERNAL_COLUMNS, header_hint, parse_csv
 
 POLARS_TYPES = {"string": pl.String, "float": pl.Float64, "int": pl.Int32, "date": pl.Date}
 
 
-def read_reference_csv(path: Path, table: ReferenceTable) -> pl.DataFrame:
-    """Read one curated CSV into a frame typed by `table.columns`."""
-    text_frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
-    missing = [column for column in table.columns if column not in text_frame.columns]
-    unknown = [column for column in text_frame.columns if column not in table.columns]
+def load_reference_csv(path: Path, table: ReferenceTable) -> Load:
+    """Read one curated CSV: the rows typed by `table.columns`, and the rows quarantined."""
+    path = Path(path)
+    text = parse_csv(path)
+    missing = [column for column in table.columns if column not in text.header]
+    unknown = [column for column in text.header if column not in table.columns]
     if missing or unknown:
         raise SourceFormatError(
             f"{path}: columns do not match the '{table.name}' reference table "
             f"(missing: {missing or 'none'}; unknown: {unknown or 'none'}). "
             f"Expected, in any order: {list(table.columns)}."
+            + (header_hint(text.header) or " Rename or remove the columns named, then re-run.")
         )
-    text_frame = text_frame.select(
-        pl.col(column).str.strip_chars().replace("", None) for column in table.columns
+    frame = text.frame.select(
+        *(pl.col(column).str.strip_chars().replace("", None) for column in table.columns),
+        *INTERNAL_COLUMNS,
     )
-    typed = text_frame.select(_cast(column, POLARS_TYPES[dtype]) for column, dtype in table.columns.items())
-    _raise_on_unreadable_cells(path, text_frame, typed)
-    return typed
+    kinds = table.columns
+    frame = read_typed(
+        frame,
+        numbers={c: 1.0 for c, kind in kinds.items() if kind in ("float", "int")},
+        dates={c: DATE_FORMATS for c, kind in kinds.items() if kind == "date"},
+    )
+    for column in (c for c, kind in kinds.items() if kind == "int"):
+        fractional = pl.col(column).is_not_null() & (pl.col(column) != pl.col(column).round())
+        frame = flag(
+            frame,
+            pl.when(fractional).then(
+                pl.format(f"column '{column}': {{}} is not a whole number", pl.col(column))
+            ),
+        )
+        frame = frame.with_columns(
+            pl.when(fractional).then(None).otherwise(pl.col(column)).cast(pl.Int32).alias(column)
+        )
+    load = Load(frame, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
+    rules = [empty_key(next(iter(kinds)))]
+    if "as_of" in kinds:
+        rules.append(not_in_future("as_of", days_ahead=0))
+    return apply(load, *rules)
 
 
-def _cast(column: str, dtype: type[pl.DataType] | pl.DataType) -> pl.Expr:
-    if dtype == pl.Date:
-        return pl.col(column).str.to_date("%Y-%m-%d", strict=False)
-    return pl.col(column).cast(dtype, strict=False)
-
-
-def _raise_on_unreadable_cells(path: Path, text_frame: pl.DataFrame, typed: pl.DataFrame) -> None:
-    for column in typed.columns:
-        unreadable = text_frame[column].is_not_null() & typed[column].is_null()
-        if unreadable.any():
-            row_index = unreadable.arg_true()[0]
-            raise SourceFormatError(
-                f"{path}, line {row_index + 2}, column '{column}': "
-                f"cannot read {text_frame[column][row_index]!r} as {typed.schema[column]}. "
-                "Fix the cell (numbers plain, dates YYYY-MM-DD) and re-run."
-            )
+def read_reference_csv(path: Path, table: ReferenceTable) -> pl.DataFrame:
+    """Read one curated CSV into a frame typed by `table.columns`; any row that would be
+    quarantined is an error naming the file, line, column and value."""
+    load = load_reference_csv(path, table)
+    if load.quarantined.height:
+        first = load.quarantined.sort("line").row(0, named=True)
+        raise SourceFormatError(
+            f"{path}, line {first['line']}, {first['reason']}. "
+            "Fix the cell (numbers plain or with their unit, dates YYYY-MM-DD) and re-run."
+        )
+    return load.landable()

@@ -220,6 +220,30 @@ def last_pipeline_run(home: Path) -> list[str]:
         return lines
 
 
+def _load_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Per raw table, its latest load: rows read, landed and quarantined."""
+    try:
+        loads = con.execute(
+            "select table_name, rows_read, rows_landed, rows_quarantined, rows_other_partitions, balanced "
+            "from meta.load_accounting order by table_name"
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    quarantined = sum(row[3] for row in loads)
+    lines = [
+        "",
+        f"Loads (rows read = landed + quarantined): {quarantined} rows in quarantine"
+        + (" (see: chipwatch sql 'select * from meta.quarantine')" if quarantined else ""),
+    ]
+    for table, read, landed, in_quarantine, other, balanced in loads:
+        extra = f" + {other} other days" if other else ""
+        flag = "" if balanced else "  NOT BALANCED"
+        lines.append(
+            f"  raw.{table:<46} {read:>7} read {landed:>7} landed {in_quarantine:>5} quarantined{extra}{flag}"
+        )
+    return lines
+
+
 def run_status(args) -> int:
     now = datetime.now(UTC).replace(tzinfo=None)
     path = args.serving
@@ -260,6 +284,7 @@ def run_status(args) -> int:
             for asset, check, _, blocking, detail in failed:
                 kind = "BLOCKING" if blocking else "warning"
                 lines.append(f"  FAILED [{kind}] {asset} {check}: {detail}".rstrip(": "))
+            lines += _load_lines(con)
             lines.append("")
             lines.append(
                 f"Sources (newest as_of per staging table; STALE when older than {args.stale_days} days):"

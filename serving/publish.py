@@ -129,6 +129,10 @@ def publish(
     ).fetchall()
     previous = _previous_log(con, target)
 
+    # A publish killed midway (power cut, SIGKILL) leaves its temporary file: builds never run
+    # two at a time (build lock, writer pool), so any left over is garbage.
+    for stale in target.parent.glob(f".{target.name}.*.tmp*"):
+        stale.unlink(missing_ok=True)
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     alias = f"chipwatch_publish_{uuid.uuid4().hex[:8]}"
     attached = False
@@ -140,6 +144,7 @@ def publish(
         attached = True
         row_counts = _copy_tables(con, source, alias)
         _write_meta(con, alias, published_at, run_id, source_file, row_counts, previous, list(checks))
+        _copy_load_accounting(con, source, alias)
         con.execute(f"checkpoint {alias}")
         con.execute(f"detach {alias}")
         attached = False
@@ -233,6 +238,48 @@ def _write_meta(
     con.execute(
         f"comment on table {meta}.checks is 'Every asset check of the run that published, "
         "with its outcome (a failing blocking check stops the publish).'"
+    )
+
+
+def _copy_load_accounting(con: duckdb.DuckDBPyConnection, source: str, alias: str) -> None:
+    """`meta.load_accounting` (the latest load of each raw table: rows read, landed and
+    quarantined) and `meta.quarantine` (every quarantined row, with its table)."""
+    meta = f"{alias}.{META_SCHEMA}"
+    existing = {
+        (schema, table)
+        for schema, table in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = ? "
+            "and schema_name in ('meta', 'quarantine')",
+            [source],
+        ).fetchall()
+    }
+    columns = (
+        "table_name varchar, loaded_at timestamp, run_id varchar, files varchar, rows_read bigint, "
+        "rows_landed bigint, rows_quarantined bigint, rows_other_partitions bigint, balanced boolean"
+    )
+    con.execute(f"create table {meta}.load_accounting ({columns})")
+    if ("meta", "load_accounting") in existing:
+        con.execute(
+            f"insert into {meta}.load_accounting select * from {_quote(source)}.meta.load_accounting "
+            "qualify row_number() over (partition by table_name order by loaded_at desc) = 1"
+        )
+    con.execute(
+        f"create table {meta}.quarantine (table_name varchar, source_file varchar, line bigint, "
+        "reason varchar, row_json varchar, _loaded_at timestamp)"
+    )
+    for schema, table in sorted(existing):
+        if schema == "quarantine":
+            con.execute(
+                f"insert into {meta}.quarantine select {_literal(table)}, source_file, line, reason, "
+                f"row_json, _loaded_at from {_quote(source)}.quarantine.{_quote(table)}"
+            )
+    con.execute(
+        f"comment on table {meta}.load_accounting is 'The latest load of each raw table: rows read "
+        "= rows landed + rows quarantined (+ rows of other partitions).'"
+    )
+    con.execute(
+        f"comment on table {meta}.quarantine is 'Rows set aside at loading: the row as read "
+        "(JSON), the reason, the file and line.'"
     )
 
 

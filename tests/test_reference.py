@@ -65,10 +65,10 @@ def test_an_unreadable_cell_is_named_by_file_line_and_column(tmp_path):
     lines = bad.read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     cells = lines[1].split(",")
-    cells[header.index("tdp_w")] = "700W"
+    cells[header.index("tdp_w")] = "700 kg"
     lines[1] = ",".join(cells)
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(SourceFormatError, match=r"line 2, column 'tdp_w': cannot read '700W'"):
+    with pytest.raises(SourceFormatError, match=r"line 2, column 'tdp_w': cannot read '700 kg'"):
         read_reference_csv(bad, REFERENCE_TABLES["chips"])
 
 

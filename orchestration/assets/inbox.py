@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from dagster import AssetsDefinition, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetsDefinition, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_spec, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_specs, validate_and_land
 
 
 @dataclass(frozen=True)
@@ -13,7 +13,7 @@ class InboxSource:
     folder: str
     table: str
     suffixes: tuple[str, ...]
-    reader: str  # "module:function" in ingestion/, imported at run time
+    reader: str  # "module:function" in ingestion/ returning a Load, imported at run time
     description: str
 
 
@@ -22,21 +22,21 @@ INBOX_SOURCES = (
         "epoch_ml_hardware",
         "epoch_ml_hardware",
         (".csv",),
-        "ingestion.epoch_hardware:read_epoch_ml_hardware",
+        "ingestion.epoch_hardware:load_epoch_ml_hardware",
         "Epoch AI Machine Learning Hardware CSV, every edition in the inbox, units converted.",
     ),
     InboxSource(
         "epoch_gpu_clusters",
         "epoch_gpu_clusters",
         (".csv",),
-        "ingestion.epoch_clusters:read_epoch_gpu_clusters",
+        "ingestion.epoch_clusters:load_epoch_gpu_clusters",
         "Epoch AI GPU Clusters CSV, every edition in the inbox.",
     ),
     InboxSource(
         "nvidia_revenue",
         "nvidia_revenue_by_market",
         (".pdf",),
-        "ingestion.nvidia_revenue:read_revenue_by_market_pdf",
+        "ingestion.nvidia_revenue:load_revenue_by_market_pdf",
         "NVIDIA Revenue by Market quarterly trend PDFs: every figure of every edition in the inbox.",
     ),
 )
@@ -50,22 +50,22 @@ def inbox_asset(source: InboxSource) -> AssetsDefinition:
         retry_policy=WRITER_RETRY,
         kinds={"polars", "duckdb"},
         description=source.description,
-        check_specs=[raw_check_spec(source.table, f"the {source.folder} inbox")],
+        check_specs=raw_check_specs(source.table, f"the {source.folder} inbox"),
     )
-    def _inbox_asset(duckdb: DuckDBResource):
+    def _inbox_asset(context: AssetExecutionContext, duckdb: DuckDBResource):
         from importlib import import_module
 
-        from ingestion.inbox import inbox_files, inbox_root, read_inbox
+        from ingestion.inbox import inbox_files, inbox_root, load_inbox
 
         module, function = source.reader.split(":")
-        reader = getattr(import_module(module), function)
+        loader = getattr(import_module(module), function)
         files = inbox_files(source.folder, source.suffixes)
-        frame = read_inbox(source.folder, source.suffixes, reader)
+        load = load_inbox(source.folder, source.suffixes, loader)
         metadata = {
             "inbox": MetadataValue.path(str(inbox_root() / source.folder)),
             "files": MetadataValue.json([path.name for path in files]),
         }
-        yield from validate_and_land(source.table, frame, duckdb, metadata)
+        yield from validate_and_land(source.table, load, duckdb, metadata, run_id=context.run.run_id)
 
     return _inbox_asset
 

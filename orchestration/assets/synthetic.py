@@ -1,9 +1,9 @@
 """The synthetic data centres: generated from a fixed seed, validated, landed in `raw`."""
 
-from dagster import MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_spec, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_specs, validate_and_land
 
 TABLE = "synthetic_datacenters"
 
@@ -18,9 +18,9 @@ TABLE = "synthetic_datacenters"
         "Synthetic Chinese AI data centres and their cards, generated from a fixed seed "
         "(ingestion/synthetic_datacenters.py); every row has dataset = 'synthetic'."
     ),
-    check_specs=[raw_check_spec(TABLE, "the synthetic data centres")],
+    check_specs=raw_check_specs(TABLE, "the synthetic data centres"),
 )
-def synthetic_datacenters(duckdb: DuckDBResource):
+def synthetic_datacenters(context: AssetExecutionContext, duckdb: DuckDBResource):
     # Imported here, not at module level, so that loading the code location stays fast.
     from pathlib import Path
 
@@ -36,7 +36,7 @@ def synthetic_datacenters(duckdb: DuckDBResource):
         "seed": generator.SEED,
         "dataset": "synthetic",
     }
-    yield from validate_and_land(TABLE, frame, duckdb, metadata)
+    yield from validate_and_land(TABLE, frame, duckdb, metadata, run_id=context.run.run_id)
 
 
 synthetic_assets = [synthetic_datacenters]
