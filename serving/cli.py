@@ -120,10 +120,26 @@ def write_table(names: list[str], rows: list[tuple], out, max_width: int = 60) -
     out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
 
 
+def _query_connection(args) -> duckdb.DuckDBPyConnection:
+    """The serving file; with --as-of, the DuckLake warehouse as it was at that snapshot."""
+    if args.as_of is None:
+        return connect_read_only(args.serving)
+    from ingestion.backend import backend, connect
+    from ingestion.paths import warehouse_path
+
+    if backend() != "ducklake":
+        raise SystemExit(
+            "chipwatch sql: --as-of needs CHIPWATCH_BACKEND=ducklake (snapshots are DuckLake's)."
+        )
+    con = connect(warehouse_path(), read_only=True, snapshot=args.as_of)
+    con.execute("set enable_external_access = false")
+    return con
+
+
 def run_sql(args) -> int:
     sql = args.query if args.query != "-" else sys.stdin.read()
     check_read_only(sql)
-    with connect_read_only(args.serving) as con:
+    with _query_connection(args) as con:
         result = con.execute(sql)
         if result.description is None:
             return 0
@@ -362,6 +378,13 @@ def parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="the SQL; '-' reads it from standard input")
     sql.add_argument(
         "--format", "-f", choices=["table", "csv", "json"], default="table", help="output format"
+    )
+    sql.add_argument(
+        "--as-of",
+        type=int,
+        metavar="SNAPSHOT",
+        help="query the DuckLake warehouse as of this snapshot id instead of the serving file "
+        "(CHIPWATCH_BACKEND=ducklake; list them with: select * from lake.snapshots())",
     )
     sql.set_defaults(handler=run_sql)
 

@@ -11,6 +11,7 @@ it. The pipeline never opens the serving file for writing, so readers cannot blo
 
 import contextlib
 import os
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -127,6 +128,8 @@ def publish(
     [(source_file,)] = con.execute(
         "select path from duckdb_databases() where database_name = ?", [source]
     ).fetchall()
+    # A DuckLake catalog's path is its connection string: never copy a password into the file.
+    source_file = re.sub(r"password=\S+", "password=***", source_file) if source_file else source_file
     previous = _previous_log(con, target)
 
     # A publish killed midway (power cut, SIGKILL) leaves its temporary file: builds never run

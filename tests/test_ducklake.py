@@ -177,3 +177,29 @@ def test_two_writers_and_readers_at_once(in_lake):
             "or changes::varchar like '%raw.funding_events%'"
         ).fetchone()[0]
     assert loads >= 6
+
+
+def test_chipwatch_sql_as_of_a_snapshot(in_lake):
+    warehouse, env = in_lake
+    with connect(warehouse, read_only=True) as con:
+        [(snapshot,)] = con.execute("select max(snapshot_id) from lake.snapshots()").fetchall()
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "serving.cli",
+            "sql",
+            "--format",
+            "csv",
+            "--as-of",
+            str(snapshot),
+            "select count(*) as claims from marts.claims_check",
+        ],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env, "CHIPWATCH_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.split() == ["claims", "13"]
