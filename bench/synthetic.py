@@ -51,6 +51,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingestion.synthetic_datacenters import DOMESTIC_CHIPS
+
 SEED = 20260101
 DAYS_PER_TICKER = 2_500
 FIRST_DAY = np.datetime64("2010-01-04")
@@ -68,16 +70,6 @@ SECTORS = {  # sector -> probability that it is state-funded
     "finance": 0.3,
     "research": 0.8,
 }
-DOMESTIC_CHIPS = (
-    "Huawei Ascend 910B",
-    "Huawei Ascend 910C",
-    "Cambricon MLU590",
-    "Hygon K100",
-    "MetaX MXC500 OAM",
-    "Moore Threads MTT S4000",
-    "Iluvatar BI-V150",
-    "Enflame T21",
-)
 FOREIGN_CHIPS = ("NVIDIA A800 SXM 80GB", "NVIDIA H800 SXM5", "NVIDIA H20", "NVIDIA L20", "NVIDIA H200 SXM")
 CHIPS = DOMESTIC_CHIPS + FOREIGN_CHIPS
 CARD_STATUS = (("active", 0.90), ("spare", 0.05), ("failed", 0.03), ("retired", 0.02))
