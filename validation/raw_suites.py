@@ -126,40 +126,35 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("volume", 0, None),
         in_set("dataset", ["reported", "synthetic"]),
     ],
+    # Cost-model assumptions and the synthetic data centres.
+    "cost_assumptions": [
+        has_rows(4),
+        not_null("parameter"),
+        not_null("value"),
+        unique_together("parameter", "chip_name"),
+        between("value", 0, 1_000_000),
+        *provenance(),
+    ],
+    "cluster_scenarios": [
+        has_rows(2),
+        unique("scenario_id"),
+        not_null("baseline_scenario_id"),
+        not_null("chip_name"),
+        between("chip_count", 1, 10_000_000),
+        between("scaling_efficiency", 0.01, 1),
+        between("overhead_share", 0, 10),
+        between("market_premium", 0, 10),
+        between("chip_price_usd", 1, 10_000_000),
+        *provenance(),
+    ],
+    "synthetic_datacenters": [
+        has_rows(10),
+        unique_together("datacenter_id", "chip_name"),
+        not_null("datacenter_id"),
+        not_null("sector"),
+        not_null("chip_name"),
+        between("cards", 1, 10_000_000),
+        in_set("dataset", ["synthetic"]),
+        *provenance(),
+    ],
 }
-
-# Cost-model assumptions and the synthetic data centres (issue 4).
-RAW_SUITES.update(
-    {
-        "cost_assumptions": [
-            has_rows(4),
-            not_null("parameter"),
-            not_null("value"),
-            unique_together("parameter", "chip_name"),
-            between("value", 0, 1_000_000),
-            *provenance(),
-        ],
-        "cluster_scenarios": [
-            has_rows(2),
-            unique("scenario_id"),
-            not_null("baseline_scenario_id"),
-            not_null("chip_name"),
-            between("chip_count", 1, 10_000_000),
-            between("scaling_efficiency", 0.01, 1),
-            between("overhead_share", 0, 10),
-            between("market_premium", 0, 10),
-            between("chip_price_usd", 1, 10_000_000),
-            *provenance(),
-        ],
-        "synthetic_datacenters": [
-            has_rows(10),
-            unique_together("datacenter_id", "chip_name"),
-            not_null("datacenter_id"),
-            not_null("sector"),
-            not_null("chip_name"),
-            between("cards", 1, 10_000_000),
-            in_set("dataset", ["synthetic"]),
-            *provenance(),
-        ],
-    }
-)
