@@ -131,9 +131,9 @@ def _query_connection(args) -> duckdb.DuckDBPyConnection:
         raise SystemExit(
             "chipwatch sql: --as-of needs CHIPWATCH_BACKEND=ducklake (snapshots are DuckLake's)."
         )
-    con = connect(warehouse_path(), read_only=True, snapshot=args.as_of)
-    con.execute("set enable_external_access = false")
-    return con
+    # Read-only catalog; file access stays on because the snapshot's data are Parquet files
+    # (check_read_only has already refused ATTACH, COPY and every other write).
+    return connect(warehouse_path(), read_only=True, snapshot=args.as_of)
 
 
 def run_sql(args) -> int:
