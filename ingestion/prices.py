@@ -4,7 +4,6 @@ Columns are mapped by header (English or Chinese, as Wind/Choice/exchange export
 date, ticker, open, high, low, close, volume, currency.
 """
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -68,8 +67,3 @@ def load_price_file(path: str | Path) -> Load:
 def read_price_file(path: str | Path) -> pl.DataFrame:
     """The rows of `load_price_file` that are not quarantined."""
     return load_price_file(path).landable()
-
-
-def prices_on(frame: pl.DataFrame, day: date) -> pl.DataFrame:
-    """The rows of one trading day: a daily partition."""
-    return frame.filter(pl.col("date") == day)
