@@ -33,16 +33,10 @@ def read_csv_as_text(path: str | Path) -> pl.DataFrame:
     return parse_csv(path).frame
 
 
-def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Path) -> pl.DataFrame:
-    """Rename `raw`'s columns to the canonical names of `spec`, as strings.
-
-    A canonical column absent from the file is all null; a source column that matches no
-    canonical column is kept in `extra_json` (a JSON object of header -> value, empty values
-    left out); `source_row` is the 1-based data row number. Raises SourceFormatError if a key
-    column is missing.
-    """
-    internal = [column for column in INTERNAL_COLUMNS if column in raw.columns]
-    by_header = {normalise_header(column): column for column in raw.columns if column not in internal}
+def match_headers(headers: Sequence[str], spec: Sequence[SourceColumn], path: str | Path) -> dict[str, str]:
+    """Canonical column name -> the file's header for it; raises SourceFormatError if a key
+    column has no header."""
+    by_header = {normalise_header(header): header for header in headers}
     mapped: dict[str, str] = {}
     for column in spec:
         found = next((by_header[a] for a in map(normalise_header, column.aliases) if a in by_header), None)
@@ -52,11 +46,23 @@ def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Pat
             raise SourceFormatError(
                 f"{Path(path).name}: required column {column.name!r} is missing. "
                 f"Accepted headers: {', '.join(repr(a) for a in column.aliases)}. "
-                f"Headers found: {', '.join(repr(c) for c in raw.columns if c not in internal)}. "
+                f"Headers found: {', '.join(repr(h) for h in headers)}. "
                 "Check that this is the right file; if the publisher renamed the column, "
-                "add the new header to the aliases of this connector."
-                + header_hint([c for c in raw.columns if c not in internal])
+                "add the new header to the aliases of this connector." + header_hint(list(headers))
             )
+    return mapped
+
+
+def map_columns(raw: pl.DataFrame, spec: Sequence[SourceColumn], path: str | Path) -> pl.DataFrame:
+    """Rename `raw`'s columns to the canonical names of `spec`, as strings.
+
+    A canonical column absent from the file is all null; a source column that matches no
+    canonical column is kept in `extra_json` (a JSON object of header -> value, empty values
+    left out); `source_row` is the 1-based data row number. Raises SourceFormatError if a key
+    column is missing.
+    """
+    internal = [column for column in INTERNAL_COLUMNS if column in raw.columns]
+    mapped = match_headers([column for column in raw.columns if column not in internal], spec, path)
     unmapped = [column for column in raw.columns if column not in mapped.values() and column not in internal]
     return raw.select(
         *(

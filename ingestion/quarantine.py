@@ -254,6 +254,50 @@ class Accounting:
         )
 
 
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """The schemas and the accounting table every load writes to."""
+    for schema in ("raw", "quarantine", "meta"):
+        con.execute(f'create schema if not exists "{schema}"')
+    con.execute(ACCOUNTING_DDL)
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    quarantined: pl.DataFrame,
+    rows_read: int,
+    rows_landed: int,
+    files: Iterable[str],
+    loaded_at: datetime,
+    rows_other_partitions: int = 0,
+    run_id: str | None = None,
+) -> Accounting:
+    """Inside the load's open transaction: replace `quarantine.<table>` with `quarantined`
+    (QUARANTINE_SCHEMA) and append the load's row to `meta.load_accounting`."""
+    con.register("_quarantine_frame", quarantined.with_columns(pl.lit(loaded_at).alias("_loaded_at")))
+    try:
+        con.execute(f'create or replace table quarantine."{table}" as select * from _quarantine_frame')
+    finally:
+        con.unregister("_quarantine_frame")
+    [(in_quarantine,)] = con.execute(f'select count(*) from quarantine."{table}"').fetchall()
+    accounting = Accounting(table, rows_read, rows_landed, in_quarantine, rows_other_partitions)
+    con.execute(
+        f"insert into {ACCOUNTING_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            table,
+            loaded_at,
+            run_id,
+            json.dumps(list(files), ensure_ascii=False),
+            accounting.rows_read,
+            accounting.rows_landed,
+            accounting.rows_quarantined,
+            accounting.rows_other_partitions,
+            accounting.balanced,
+        ],
+    )
+    return accounting
+
+
 def land(
     con: duckdb.DuckDBPyConnection,
     table: str,
@@ -267,13 +311,9 @@ def land(
     transaction, committed only if the counts in the warehouse balance."""
     frame = load.landable()
     loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    quarantined = load.quarantined.with_columns(pl.lit(loaded_at).alias("_loaded_at"))
     target = f'raw."{table}"'
-    for schema in ("raw", "quarantine", "meta"):
-        con.execute(f'create schema if not exists "{schema}"')
-    con.execute(ACCOUNTING_DDL)
+    prepare(con)
     con.register("_landing_frame", frame)
-    con.register("_quarantine_frame", quarantined)
     try:
         con.execute("begin transaction")
         if rows_between is None:
@@ -287,22 +327,16 @@ def land(
             [(landed,)] = con.execute(
                 f'select count(*) from {target} where "{column}" between ? and ?', [first, last]
             ).fetchall()
-        con.execute(f'create or replace table quarantine."{table}" as select * from _quarantine_frame')
-        [(in_quarantine,)] = con.execute(f'select count(*) from quarantine."{table}"').fetchall()
-        accounting = Accounting(table, load.rows_read, landed, in_quarantine, rows_other_partitions)
-        con.execute(
-            f"insert into {ACCOUNTING_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                table,
-                loaded_at,
-                run_id,
-                json.dumps(list(load.files), ensure_ascii=False),
-                accounting.rows_read,
-                accounting.rows_landed,
-                accounting.rows_quarantined,
-                accounting.rows_other_partitions,
-                accounting.balanced,
-            ],
+        accounting = record(
+            con,
+            table,
+            load.quarantined,
+            load.rows_read,
+            landed,
+            load.files,
+            loaded_at,
+            rows_other_partitions,
+            run_id,
         )
         con.execute("commit" if accounting.balanced else "rollback")
     except Exception:
@@ -310,5 +344,4 @@ def land(
         raise
     finally:
         con.unregister("_landing_frame")
-        con.unregister("_quarantine_frame")
     return accounting

@@ -166,15 +166,14 @@ def selected_raw_keys(changed: list[str]):
 def price_file_range():
     """First and last day in the price inbox, or None when it holds no file."""
     from ingestion.errors import InboxError
-    from ingestion.inbox import read_inbox
-    from ingestion.prices import read_price_file
+    from ingestion.inbox import inbox_files
+    from ingestion.price_bulk import date_range
     from orchestration.assets.prices import PRICES_INBOX
 
     try:
-        days = read_inbox(PRICES_INBOX, (".csv",), read_price_file)["date"]
+        return date_range(inbox_files(PRICES_INBOX, (".csv",)))
     except InboxError:
         return None
-    return days.min(), days.max()
 
 
 def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult, set]:

@@ -71,12 +71,9 @@ def _loaded_hashes(duckdb: DuckDBResource, table: str) -> set[str]:
 
 def _price_dates(folder_files: list[str]):
     from ingestion.inbox import inbox_root
-    from ingestion.prices import read_price_file
+    from ingestion.price_bulk import date_range
 
-    dates = [
-        day for name in folder_files for day in read_price_file(inbox_root() / PRICES_INBOX / name)["date"]
-    ]
-    return min(dates), max(dates)
+    return date_range([inbox_root() / PRICES_INBOX / name for name in folder_files])
 
 
 @sensor(
@@ -97,7 +94,10 @@ def inbox_sensor(context: SensorEvaluationContext, duckdb: DuckDBResource):
             continue
         run_key = f"{folder}:{'|'.join(files[name] for name in changed)}"
         if folder == PRICES_INBOX:
-            first, last = _price_dates(changed)
+            days = _price_dates(changed)
+            if days is None:
+                continue  # no row with a readable date: no partition to run
+            first, last = days
             tags = {ASSET_PARTITION_RANGE_START_TAG: str(first), ASSET_PARTITION_RANGE_END_TAG: str(last)}
             requests.append(RunRequest(run_key=run_key, job_name=load_prices.name, tags=tags))
         else:

@@ -26,7 +26,8 @@ from orchestration.checks import EXPECTATIONS_CHECK, outcome_metadata
 if TYPE_CHECKING:
     import polars as pl
 
-    from ingestion.quarantine import Load
+    from ingestion.quarantine import Accounting, Load
+    from validation.runner import ValidationOutcome
 
 
 # Every asset that writes the warehouse runs in this pool (limit 1 in dagster.yaml).
@@ -78,30 +79,44 @@ def validate_and_land(
     from validation.runner import validate_frame
 
     load = frame if isinstance(frame, Load) else Load.of_frame(frame)
-    landable = load.landable()
-    outcome = validate_frame(landable, table, RAW_SUITES[table])
+    outcome = validate_frame(load.landable(), table, RAW_SUITES[table])
+    accounting = None
+    if outcome.success:
+        with duckdb.get_connection() as con:
+            accounting = land(con, table, load, rows_between, rows_other_partitions, run_id)
+    yield from report_landing(table, outcome, accounting, load.quarantined, load.rows_read, metadata)
+
+
+def report_landing(
+    table: str,
+    outcome: ValidationOutcome,
+    accounting: Accounting | None,
+    quarantined: pl.DataFrame,
+    rows_read: int,
+    metadata: dict,
+) -> Iterator[AssetCheckResult | MaterializeResult]:
+    """The raw suite's check, then (if it passed and the rows were landed) the accounting check
+    and the materialization; a failed check fails the step without retry."""
     yield AssetCheckResult(
         check_name=EXPECTATIONS_CHECK, passed=outcome.success, metadata=outcome_metadata(outcome)
     )
     quarantine_metadata = {
-        "rows_read": load.rows_read,
-        "rows_quarantined": load.quarantined.height,
+        "rows_read": rows_read,
+        "rows_quarantined": quarantined.height,
         "quarantine_reasons": MetadataValue.json(
             [
                 f"{row['source_file']}:{row['line']}: {row['reason']}"
-                for row in load.quarantined.head(50).iter_rows(named=True)
+                for row in quarantined.head(50).iter_rows(named=True)
             ]
         ),
     }
-    if not outcome.success:
+    if not outcome.success or accounting is None:
         # Bad data is not transient: no retry.
         raise Failure(
             description=f"raw.{table} was not landed: {outcome.describe()}",
             metadata={**metadata, **quarantine_metadata},
             allow_retries=False,
         )
-    with duckdb.get_connection() as con:
-        accounting = land(con, table, load, rows_between, rows_other_partitions, run_id)
     yield AssetCheckResult(
         check_name=ACCOUNTING_CHECK,
         passed=accounting.balanced,

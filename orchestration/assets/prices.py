@@ -13,7 +13,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_specs, validate_and_land
+from orchestration.assets.landing import WAREHOUSE_POOL, WRITER_RETRY, raw_check_specs, report_landing
 
 PRICES_INBOX = "prices"
 # Single-run backfills are what this asset is built for; Dagster labels the parameter beta.
@@ -30,34 +30,38 @@ daily_partitions = DailyPartitionsDefinition(start_date="2020-01-01", end_offset
     partitions_def=daily_partitions,
     # A backfill of many days runs as one step over the range, not one run per day.
     backfill_policy=BackfillPolicy.single_run(),
-    description="Daily OHLCV rows from every price file in data/inbox/prices/, one partition per day.",
+    description="Daily OHLCV rows from every price file in data/inbox/prices/, one partition per day, "
+    "landed by DuckDB's CSV reader (ingestion/price_bulk.py) and validated before commit.",
     check_specs=raw_check_specs("daily_prices", "the prices inbox"),
 )
 def daily_prices(context: AssetExecutionContext, duckdb: DuckDBResource):
-    import polars as pl
-
-    from ingestion.inbox import inbox_root, load_inbox
-    from ingestion.prices import KEY, load_price_file
-    from ingestion.quarantine import Load, apply, duplicate_keys
+    from ingestion.inbox import inbox_files, inbox_root
+    from ingestion.price_bulk import land_price_files
+    from validation.raw_suites import RAW_SUITES
+    from validation.runner import validate_relation
 
     window = context.partition_time_window
-    first, last = window.start.date(), window.end.date()
+    first, last = window.start.date(), window.end.date() - timedelta(days=1)
     # Every file is read; the same (date, ticker) in two files is a duplicate too.
-    load = apply(load_inbox(PRICES_INBOX, (".csv",), load_price_file), duplicate_keys(*KEY))
-    inside = (pl.col("date") >= first) & (pl.col("date") < last)
-    in_window = Load(load.frame.filter(inside), load.quarantined, load.rows_read, load.files)
-    rows_other_partitions = load.frame.height - in_window.frame.height
+    with duckdb.get_connection() as con:
+        landing = land_price_files(
+            con,
+            inbox_files(PRICES_INBOX, (".csv",)),
+            window=(first, last),
+            run_id=context.run.run_id,
+            validate=lambda con, sql: validate_relation(con, sql, "daily_prices", RAW_SUITES["daily_prices"]),
+        )
     metadata = {
         "inbox": MetadataValue.path(str(inbox_root() / PRICES_INBOX)),
         "first_day": str(first),
-        "days": (last - first).days,
+        "days": (last - first).days + 1,
+        "read_by_the_careful_reader": MetadataValue.json(list(landing.careful_files)),
     }
-    yield from validate_and_land(
+    yield from report_landing(
         "daily_prices",
-        in_window,
-        duckdb,
+        landing.validation,
+        landing.accounting,
+        landing.quarantined,
+        landing.rows_read,
         metadata,
-        rows_between=("date", first, last - timedelta(days=1)),
-        rows_other_partitions=rows_other_partitions,
-        run_id=context.run.run_id,
     )
