@@ -43,13 +43,16 @@ def stage_expectations(schema: str, suites: dict) -> object:
 
     @multi_asset_check(specs=specs, name=f"{schema}_expectations", can_subset=True)
     def _stage_expectations(context, duckdb: DuckDBResource):
-        from validation.runner import validate_frame  # polars and GX load at run time only
+        from validation.runner import validate_relation  # GX loads at run time only
 
         selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
+        # Each table is streamed to GX in batches (see validate_relation), never loaded whole.
         with duckdb.get_connection() as con:
-            frames = {table: con.sql(f'select * from "{schema}"."{table}"').pl() for table in selected}
-        for table, frame in frames.items():
-            outcome = validate_frame(frame, table, suites[table])
+            outcomes = {
+                table: validate_relation(con, f'select * from "{schema}"."{table}"', table, suites[table])
+                for table in sorted(selected)
+            }
+        for table, outcome in outcomes.items():
             yield AssetCheckResult(
                 asset_key=AssetKey([schema, table]),
                 check_name=EXPECTATIONS_CHECK,

@@ -1,11 +1,14 @@
 """The GX suites: they pass on good frames and name the expectation and values on bad ones."""
 
+import duckdb
 import polars as pl
+from pandas import Timestamp
 
-from validation.expectations import between, in_set, not_null
+from validation import runner
+from validation.expectations import Expectation, between, has_rows, in_set, not_null, unique, unique_together
 from validation.mart_suites import MART_SUITES
 from validation.raw_suites import RAW_SUITES
-from validation.runner import validate_frame
+from validation.runner import FailedExpectation, validate_frame, validate_relation
 from validation.staging_suites import STAGING_SUITES
 
 
@@ -37,3 +40,187 @@ def test_every_stage_has_a_suite_for_each_table_it_checks():
     assert set(REFERENCE_TABLES) <= set(RAW_SUITES)
     assert {f"stg_reference__{name}" for name in REFERENCE_TABLES} <= set(STAGING_SUITES)
     assert {"market_share", "chip_cost_efficiency", "export_control_status"} <= set(MART_SUITES)
+
+
+# validate_relation: a DuckDB relation validated in batches, with the same verdicts as one frame.
+
+PRICE_SUITE = [
+    has_rows(10),
+    not_null("close"),
+    unique_together("date", "ticker"),
+    between("close", 0.0001, 1_000),
+    in_set("dataset", ["reported", "synthetic"]),
+]
+
+
+def prices(rows: int = 50):
+    """An in-memory DuckDB with `prices`: `rows` rows, 5 tickers a day, in date order."""
+    con = duckdb.connect()
+    con.execute(
+        f"""
+        create table prices as
+        select date '2024-01-01' + (i // 5)::int as date, 'T' || (i % 5) as ticker,
+               10.0 + i as close, 'synthetic' as dataset, i
+        from range({rows}) as r(i)
+        order by i
+        """
+    )
+    return con
+
+
+def count_batches(monkeypatch) -> list[int]:
+    """Record the number of rows of each frame GX validates."""
+    sizes: list[int] = []
+    original = runner._Suite.validate_batch
+
+    def spy(self, frame, indexes):
+        sizes.append(len(frame))
+        return original(self, frame, indexes)
+
+    monkeypatch.setattr(runner._Suite, "validate_batch", spy)
+    return sizes
+
+
+def test_a_relation_in_many_batches_has_the_outcome_of_one_batch(monkeypatch):
+    con = prices()
+    # Failures spread over the relation: out of range, outside the set, nulls, a duplicate key.
+    con.execute("update prices set close = -1 where i in (3, 27, 48)")
+    con.execute("update prices set dataset = 'made up' where i in (11, 44)")
+    con.execute("update prices set close = null where i in (8, 33)")
+    con.execute("update prices set ticker = 'T0' where i = 26")  # duplicates (date 2024-01-06, T0)
+    sizes = count_batches(monkeypatch)
+    split = validate_relation(con, "select * from prices", "prices", PRICE_SUITE, batch_rows=10)
+    assert len(sizes) >= 5 and max(sizes) <= 10
+    whole = validate_relation(con, "select * from prices", "prices", PRICE_SUITE)
+    frame = validate_frame(con.sql("select * from prices").pl(), "prices", PRICE_SUITE)
+    assert not split.success
+    assert split.evaluated == whole.evaluated == frame.evaluated == len(PRICE_SUITE)
+    assert split.describe() == whole.describe() == frame.describe()
+    counts = [(f.expectation, f.column, f.unexpected_count) for f in split.failures]
+    assert counts == [(f.expectation, f.column, f.unexpected_count) for f in whole.failures]
+    assert counts == [
+        ("expect_compound_columns_to_be_unique", None, 2),
+        ("expect_column_values_to_not_be_null", "close", 2),
+        ("expect_column_values_to_be_between", "close", 3),
+        ("expect_column_values_to_be_in_set", "dataset", 2),
+    ]
+    assert split.failures[2].unexpected_values == [-1.0, -1.0, -1.0]
+    assert split.failures[0].unexpected_values == [
+        {"date": Timestamp("2024-01-06"), "ticker": "T0"},
+        {"date": Timestamp("2024-01-06"), "ticker": "T0"},
+    ]
+
+
+def test_compound_key_duplicates_are_found_across_many_batches(monkeypatch):
+    con = prices(200)
+    # Appended last, far from the rows they repeat: every row of a date still lands in one batch.
+    con.execute("insert into prices select * from prices where i in (0, 77, 199)")
+    sizes = count_batches(monkeypatch)
+    outcome = validate_relation(
+        con, "select * from prices", "prices", [unique_together("date", "ticker")], batch_rows=7
+    )
+    assert len(sizes) >= 20
+    assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_compound_columns_to_be_unique", 6)
+    ]
+
+
+def test_duplicates_of_a_null_key_are_found_in_batches():
+    con = prices()
+    con.execute("update prices set date = null where i in (2, 7, 32)")  # (null, T2) three times
+    suite = [unique_together("date", "ticker")]
+    split = validate_relation(con, "select * from prices", "prices", suite, batch_rows=10)
+    whole = validate_relation(con, "select * from prices", "prices", suite)
+    assert [f.unexpected_count for f in split.failures] == [f.unexpected_count for f in whole.failures] == [3]
+
+
+def test_nulls_are_counted_across_batches(monkeypatch):
+    con = prices()
+    con.execute("update prices set close = null where i % 7 = 0")  # 8 rows, in 5 batches
+    sizes = count_batches(monkeypatch)
+    streamed = validate_relation(con, "select * from prices", "prices", [not_null("close")], batch_rows=10)
+    assert sizes == [10] * 5
+    aligned = validate_relation(
+        con, "select * from prices", "prices", [not_null("close"), unique("date")], batch_rows=10
+    )
+    for outcome in (streamed, aligned):
+        null = next(f for f in outcome.failures if f.expectation == "expect_column_values_to_not_be_null")
+        assert null.unexpected_count == 8
+    assert "expect_column_values_to_be_unique on prices.date: 50 unexpected" in aligned.describe()
+
+
+def test_the_row_count_is_judged_on_the_whole_relation():
+    con = prices()
+    passing = validate_relation(con, "select * from prices", "prices", [has_rows(40)], batch_rows=10)
+    assert passing.success and passing.evaluated == 1
+    failing = validate_relation(con, "select * from prices", "prices", [has_rows(60)], batch_rows=10)
+    assert failing.failures == [
+        FailedExpectation("expect_table_row_count_to_be_between", None, None, [], observed_value=50)
+    ]
+    assert failing.describe() == "expect_table_row_count_to_be_between on prices: observed 50"
+    one_batch = validate_frame(con.sql("select * from prices").pl(), "prices", [has_rows(60)])
+    assert one_batch.failures == failing.failures
+
+
+def test_uniqueness_on_different_first_columns_is_one_batch(monkeypatch):
+    con = prices()
+    sizes = count_batches(monkeypatch)
+    outcome = validate_relation(
+        con, "select * from prices", "prices", [unique("i"), unique_together("date", "ticker")], batch_rows=10
+    )
+    assert outcome.success
+    assert sizes == [50]
+
+
+def test_aggregate_and_schema_expectations_see_the_whole_relation():
+    con = prices()
+    suite = [
+        Expectation("ExpectColumnMeanToBeBetween", {"column": "close", "min_value": 34, "max_value": 35}),
+        Expectation(
+            "ExpectTableColumnsToMatchSet", {"column_set": ["date", "ticker", "close", "dataset", "i"]}
+        ),
+        Expectation("ExpectColumnToExist", {"column": "volume"}),
+    ]
+    outcome = validate_relation(con, "select * from prices", "prices", suite, batch_rows=10)
+    assert [f.expectation for f in outcome.failures] == ["expect_column_to_exist"]
+
+
+def test_a_missing_column_fails_its_expectation_without_breaking_the_query():
+    con = prices()
+    outcome = validate_relation(con, "select * from prices", "prices", [not_null("volume")], batch_rows=10)
+    assert [(f.expectation, f.column) for f in outcome.failures] == [
+        ("expect_column_values_to_not_be_null", "volume")
+    ]
+
+
+def test_validate_relation_works_inside_an_open_transaction():
+    con = prices()
+    con.execute("begin")
+    con.execute("insert into prices select date, ticker, -5.0, 'synthetic', i + 100 from prices where i < 3")
+    outcome = validate_relation(con, "select * from prices", "prices", PRICE_SUITE, batch_rows=10)
+    # It sees the uncommitted rows, and leaves the transaction open for its owner to end.
+    assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_compound_columns_to_be_unique", 6),
+        ("expect_column_values_to_be_between", 3),
+    ]
+    con.execute("rollback")
+    assert con.execute("select count(*) from prices").fetchone()[0] == 50
+    assert validate_relation(con, "select * from prices", "prices", PRICE_SUITE, batch_rows=10).success
+
+
+def test_batches_follow_the_order_of_an_enum_key(monkeypatch):
+    """Ranges are planned in the key's own order, so each row is in exactly one batch."""
+    con = duckdb.connect()
+    con.execute("create type grade as enum ('zeta', 'alpha', 'mid')")
+    con.execute(
+        "create table graded as select ['zeta', 'alpha', 'mid'][1 + i % 3]::grade as g, i from range(30) r(i)"
+    )
+    con.execute("insert into graded values ('alpha', 4)")  # one duplicate of (alpha, 4)
+    sizes = count_batches(monkeypatch)
+    outcome = validate_relation(
+        con, "select * from graded", "graded", [unique_together("g", "i"), not_null("i")], batch_rows=20
+    )
+    assert sorted(sizes) == [10, 21]  # (zeta, alpha) then (mid): compared as text, 'zeta' > 'alpha'
+    assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_compound_columns_to_be_unique", 2)
+    ]

@@ -120,7 +120,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         not_null("date"),
         not_null("ticker"),
         not_null("close"),
-        unique_together("date", "ticker"),
+        unique_together("ticker", "date"),  # ticker first: GX batches by ticker, as price files are sorted
         between("close", 0.0001, 10_000_000),
         between("open", 0.0001, 10_000_000),
         between("volume", 0, None),

@@ -45,6 +45,13 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
         between("revenue_usd_m", -100_000, 1_000_000),
         *provenance(),
     ],
+    # Tens of millions of rows: validated in batches of tickers, the table's sort order.
+    "stg_prices__daily": [
+        unique_together("ticker", "trade_date"),
+        not_null("close"),
+        between("close", 0.0001, 10_000_000),
+        *provenance(),
+    ],
 }
 
 # Cost-model assumptions and the synthetic data centres (issue 4).
