@@ -1,7 +1,10 @@
 """Specific values the marts give on the shipped data (issue 4), read from the session's built warehouse."""
 
+import duckdb
 import pytest
+from conftest import run_dbt
 
+from bench.queries import PRICE_MARTS, model_sql
 from ingestion.synthetic_datacenters import generate_synthetic_datacenters
 
 
@@ -167,9 +170,150 @@ def test_every_new_mart_row_names_its_source(warehouse_sql):
         "datacenter_compliance",
         "funding_summary",
         "ipo_performance",
+        "price_latest",
+        "price_monthly",
     ):
         [(missing,)] = warehouse_sql(
             f"select count(*) from marts.{mart} "
             "where source_name is null or as_of is null or confidence is null"
         )
         assert missing == 0, mart
+
+
+# --- price marts: pre-aggregated from staging.stg_prices__daily --------------------------------
+
+
+def test_price_latest_is_the_newest_daily_row_of_each_ticker(warehouse_sql):
+    newest = warehouse_sql(
+        "select ticker, trade_date, close, currency, dataset, source_name, trade_date, confidence "
+        "from staging.stg_prices__daily "
+        "qualify row_number() over (partition by ticker order by trade_date desc) = 1 order by ticker"
+    )
+    latest = warehouse_sql(
+        "select ticker, latest_trade_date, latest_close, currency, dataset, source_name, as_of, confidence "
+        "from marts.price_latest order by ticker"
+    )
+    assert newest and latest == newest
+    history = warehouse_sql(
+        "select ticker, min(trade_date), count(*) from staging.stg_prices__daily group by 1 order by 1"
+    )
+    assert (
+        warehouse_sql("select ticker, first_trade_date, trading_days from marts.price_latest order by ticker")
+        == history
+    )
+
+
+def test_price_monthly_adds_up_the_daily_rows(warehouse_sql):
+    daily = warehouse_sql(
+        "select ticker, date_trunc('month', trade_date)::date as month, round(sum(volume), 3), count(*), "
+        "max(high), min(low), max(trade_date) from staging.stg_prices__daily group by all order by 1, 2"
+    )
+    monthly = warehouse_sql(
+        "select ticker, month, round(volume, 3), trading_days, high, low, as_of from marts.price_monthly "
+        "order by 1, 2"
+    )
+    assert daily and monthly == daily
+    [(volume_daily,)] = warehouse_sql("select sum(volume) from staging.stg_prices__daily")
+    [(volume_monthly,)] = warehouse_sql("select sum(volume) from marts.price_monthly")
+    assert volume_monthly == pytest.approx(volume_daily)
+
+
+def test_the_bench_rebuilds_the_price_marts_exactly_as_dbt_does(warehouse_sql):
+    """bench.queries rebuilds the marts from the model files (refs resolved): same rows, same types."""
+    for mart in PRICE_MARTS:
+        [(extra, missing)] = warehouse_sql(
+            f"select (select count(*) from (({model_sql(mart)}) except all (from marts.{mart}))), "
+            f"(select count(*) from ((from marts.{mart}) except all ({model_sql(mart)})))"
+        )
+        assert (extra, missing) == (0, 0), mart
+        dbt_types = warehouse_sql(f"select column_name, column_type from (describe marts.{mart})")
+        bench_types = warehouse_sql(f"select column_name, column_type from (describe ({model_sql(mart)}))")
+        assert bench_types == dbt_types, mart
+
+
+@pytest.fixture(scope="module")
+def price_warehouse(tmp_path_factory):
+    """A warehouse with a few crafted daily prices, landed out of (ticker, date) order, and the
+    staging model and the two price marts built by dbt (their dbt tests included)."""
+    warehouse = tmp_path_factory.mktemp("prices") / "w.duckdb"
+    rows = [
+        # date, ticker, open, high, low, close, volume, currency, dataset, file
+        ("2025-01-02", "AAA.SS", None, 11.0, 9.0, 10.0, 100.0, "CNY", "reported", "a.csv"),
+        ("2025-01-02", "SYN1.US", 5.0, 5.5, 4.5, 5.2, 10.0, "USD", "synthetic", "s.csv"),
+        ("2025-01-03", "AAA.SS", 10.0, 12.0, 9.5, 11.0, None, "CNY", "reported", "a.csv"),
+        ("2025-01-31", "AAA.SS", 11.0, 13.0, 10.5, 12.5, 300.0, "CNY", "reported", "b.csv"),
+        ("2025-02-03", "AAA.SS", 12.5, 14.0, 12.0, 13.0, 50.0, "CNY", "reported", "b.csv"),
+        ("2025-02-04", "BBB.HK", 3.0, None, None, 3.1, None, "HKD", "reported", "b.csv"),
+    ]
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw")
+        con.execute(
+            "create table raw.daily_prices (date date, ticker varchar, open double, high double, "
+            "low double, close double, volume double, currency varchar, dataset varchar, "
+            "_source_file varchar)"
+        )
+        con.executemany("insert into raw.daily_prices values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    completed = run_dbt(warehouse, "stg_prices__daily", *PRICE_MARTS)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    return warehouse
+
+
+def _rows(warehouse, sql: str):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [
+            tuple(str(v) if hasattr(v, "isoformat") else v for v in row) for row in con.sql(sql).fetchall()
+        ]
+
+
+def test_price_latest_on_crafted_prices(price_warehouse):
+    latest = _rows(
+        price_warehouse,
+        "select ticker, latest_trade_date, latest_close, currency, first_trade_date, trading_days "
+        "from marts.price_latest order by ticker",
+    )
+    assert latest == [
+        ("AAA.SS", "2025-02-03", 13.0, "CNY", "2025-01-02", 4),
+        ("BBB.HK", "2025-02-04", 3.1, "HKD", "2025-02-04", 1),
+        ("SYN1.US", "2025-01-02", 5.2, "USD", "2025-01-02", 1),
+    ]
+    provenance = _rows(
+        price_warehouse, "select ticker, dataset, source_name, as_of, confidence from marts.price_latest"
+    )
+    assert sorted(provenance) == [
+        ("AAA.SS", "reported", "price file b.csv", "2025-02-03", "reported"),
+        ("BBB.HK", "reported", "price file b.csv", "2025-02-04", "reported"),
+        ("SYN1.US", "synthetic", "price file s.csv", "2025-01-02", "claimed"),
+    ]
+
+
+def test_price_monthly_bars_on_crafted_prices(price_warehouse):
+    # No order by: the mart is stored in (ticker, month) order. January's first day has no open: the
+    # bar's open stays null rather than taking a later day's; a missing volume adds nothing, and a
+    # month without any volume has none.
+    bars = _rows(
+        price_warehouse,
+        "select ticker, month, open, high, low, close, volume, trading_days from marts.price_monthly",
+    )
+    assert bars == [
+        ("AAA.SS", "2025-01-01", None, 13.0, 9.0, 12.5, 400.0, 3),
+        ("AAA.SS", "2025-02-01", 12.5, 14.0, 12.0, 13.0, 50.0, 1),
+        ("BBB.HK", "2025-02-01", 3.0, None, None, 3.1, None, 1),
+        ("SYN1.US", "2025-01-01", 5.0, 5.5, 4.5, 5.2, 10.0, 1),
+    ]
+    provenance = _rows(
+        price_warehouse,
+        "select ticker, month, currency, dataset, source_name, as_of, confidence from marts.price_monthly "
+        "order by 1, 2",
+    )
+    assert provenance == [
+        ("AAA.SS", "2025-01-01", "CNY", "reported", "price file b.csv", "2025-01-31", "reported"),
+        ("AAA.SS", "2025-02-01", "CNY", "reported", "price file b.csv", "2025-02-03", "reported"),
+        ("BBB.HK", "2025-02-01", "HKD", "reported", "price file b.csv", "2025-02-04", "reported"),
+        ("SYN1.US", "2025-01-01", "USD", "synthetic", "price file s.csv", "2025-01-02", "claimed"),
+    ]
+
+
+def test_daily_prices_are_stored_in_ticker_and_date_order(price_warehouse):
+    stored = _rows(price_warehouse, "select ticker, trade_date from staging.stg_prices__daily order by rowid")
+    assert stored == sorted(stored)
+    assert _rows(price_warehouse, "select count(*) from staging.stg_prices__daily") == [(6,)]

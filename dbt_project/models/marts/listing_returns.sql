@@ -6,9 +6,7 @@ with listings as (
 ),
 
 latest as (
-    select *
-    from {{ ref('stg_prices__daily') }}
-    qualify row_number() over (partition by ticker order by trade_date desc) = 1
+    select * from {{ ref('price_latest') }}
 )
 
 select
@@ -17,9 +15,9 @@ select
     listings.listing_date,
     listings.currency,
     listings.offer_price,
-    latest.trade_date as latest_trade_date,
-    latest.close as latest_close,
-    latest.close / listings.offer_price - 1 as return_since_offer,
+    latest.latest_trade_date,
+    latest.latest_close,
+    latest.latest_close / listings.offer_price - 1 as return_since_offer,
     latest.source_name,
     latest.as_of,
     latest.confidence

@@ -1,4 +1,5 @@
 -- One row per trading day and ticker, as exported by exchanges and data vendors.
+-- Stored in (ticker, trade_date) order so a one-ticker range query skips most row groups (zone maps).
 select
     date as trade_date,
     ticker,
@@ -15,3 +16,4 @@ select
     case dataset when 'synthetic' then 'claimed' else 'reported' end as confidence,
     _source_file
 from {{ source('raw', 'daily_prices') }}
+order by ticker, trade_date
