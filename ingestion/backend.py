@@ -16,6 +16,7 @@ import duckdb
 
 LAKE = "lake"
 EXTENSIONS = ("postgres", "ducklake")
+MEMORY_LIMIT = "CHIPWATCH_DUCKDB_MEMORY_LIMIT"
 
 
 def backend() -> str:
@@ -60,6 +61,22 @@ def load_bundled_extensions(con: duckdb.DuckDBPyConnection) -> None:
         con.load_extension(name)
 
 
+def duckdb_config() -> dict:
+    """Settings every warehouse connection gets. `CHIPWATCH_DUCKDB_MEMORY_LIMIT` (say `1GB`) caps
+    the memory DuckDB uses; beyond it, sorts, joins and aggregates spill to disk."""
+    limit = os.environ.get(MEMORY_LIMIT)
+    return {"memory_limit": limit} if limit else {}
+
+
+def default_memory_limit() -> str:
+    """`CHIPWATCH_DUCKDB_MEMORY_LIMIT`, else DuckDB's own default for this machine."""
+    with duckdb.connect() as con:
+        return (
+            os.environ.get(MEMORY_LIMIT)
+            or con.execute("select current_setting('memory_limit')").fetchone()[0]
+        )
+
+
 def install_bundled_extensions() -> None:
     """Put the extensions in DuckDB's extension folder, so `LOAD` (dbt's too) needs no network."""
     with duckdb.connect() as con:
@@ -73,8 +90,8 @@ def connect(
     artefacts, like the serving file, still live next to `warehouse`)."""
     warehouse = Path(warehouse)
     if backend() == "duckdb":
-        return duckdb.connect(str(warehouse), read_only=read_only)
-    con = duckdb.connect()
+        return duckdb.connect(str(warehouse), read_only=read_only, config=duckdb_config())
+    con = duckdb.connect(config=duckdb_config())
     load_bundled_extensions(con)
     con.execute(ducklake_attach_sql(warehouse, read_only=read_only, snapshot=snapshot))
     con.execute(f"USE {LAKE}")
