@@ -37,9 +37,10 @@ test: manifest
 # Figures, not tests (docs/BENCHMARKS.md): ingestion against DuckDB read_csv and dlt on synthetic
 # prices, GX share, peak RSS, imports, cold vs no-change builds, query p50/p95. SIZE=10m for more rows.
 # dlt is in the `bench` dependency group, which the plain `uv sync --frozen` of install leaves out.
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS="--prices FILE" to reuse a generated 100m file.
 bench: manifest
 	$(UV) sync --frozen --group bench
-	RUNTIME__DLTHUB_TELEMETRY=false $(RUN) python bench/run.py --size $(or $(SIZE),1m)
+	RUNTIME__DLTHUB_TELEMETRY=false $(RUN) python bench/run.py --size $(or $(SIZE),1m) $(BENCH_ARGS)
 
 dev: manifest
 	$(RUN) dagster dev -w workspace.yaml

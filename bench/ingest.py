@@ -1,17 +1,17 @@
 """One ingestion method per process, so each one's peak RSS is its own.
 
-    python -m bench.ingest chipwatch|duckdb|dlt|profile PRICES_CSV DATABASE
+    python -m bench.ingest chipwatch|duckdb|dlt PRICES_CSV DATABASE
 
 prints one JSON object: the stage times (seconds, imports excluded and reported apart), rows
 landed, the RSS after the imports and the peak RSS (bytes, from `ru_maxrss`).
 
-- `chipwatch`: the product's path, as `raw.daily_prices` lands a file: `read_price_file`, the raw
-  suite `RAW_SUITES['daily_prices']` through `validate_frame` (GX), `replace_table` into DuckDB.
+- `chipwatch`: the product's path, as the `raw.daily_prices` asset lands a file:
+  `ingestion.price_bulk.land_price_files` (DuckDB's read_csv into the raw table inside the load's
+  transaction, the quarantine rules on the suspect rows, the accounting) with the raw suite
+  `RAW_SUITES['daily_prices']` run by `validate_relation` (GX, in batches) before commit.
 - `duckdb` (the floor): `CREATE TABLE ... AS SELECT * FROM read_csv(...)`.
 - `dlt` (the peer): a dlt resource yielding Arrow record batches from pyarrow's streaming CSV
   reader, `write_disposition='replace'`, duckdb destination (dlt's fastest documented route).
-- `profile`: where chipwatch's read time goes (polars CSV read as text, column mapping with its
-  per-row `extra_json`, parsing, `to_pandas`), measured apart so the main figures stay clean.
 """
 
 import json
@@ -53,35 +53,60 @@ def count_rows(database: Path, table: str) -> int:
 
 def chipwatch(csv: Path, database: Path) -> dict:
     clock = Clock()
-    import duckdb
-
-    from ingestion.prices import read_price_file
-    from ingestion.warehouse import replace_table
+    from ingestion.backend import connect
+    from ingestion.price_bulk import land_price_files
     from validation.raw_suites import RAW_SUITES
-    from validation.runner import _context, validate_frame
+    from validation.runner import _context, validate_relation
 
     clock.lap("import")
     _context()  # GX import and its ephemeral context: paid once per process
     clock.lap("gx_setup")
     baseline = peak_rss()
-    clock._last = time.perf_counter()
-    frame = read_price_file(csv)
-    clock.lap("read")
-    outcome = validate_frame(frame, TABLE, RAW_SUITES[TABLE])
-    clock.lap("validate")
-    if not outcome.success:
-        raise SystemExit(f"the synthetic prices failed the raw suite: {outcome.describe()}")
-    with duckdb.connect(str(database)) as con:
-        replace_table(con, "raw", TABLE, frame)
-    clock.lap("land")
+    timings = {"validate": 0.0, "insert": 0.0}
+
+    def validate(con, sql):
+        start = time.perf_counter()
+        outcome = validate_relation(con, sql, TABLE, RAW_SUITES[TABLE])
+        timings["validate"] += time.perf_counter() - start
+        return outcome
+
+    with connect(database) as con:
+        landing = land_price_files(_TimedInserts(con, timings), [csv], validate=validate)
+    clock.lap("work")
+    if landing.accounting is None or not landing.accounting.balanced:
+        raise SystemExit(f"the synthetic prices did not land: {landing.validation or landing.accounting}")
+    work = clock.stages["work"]
     return {
-        "stages": clock.stages,
-        "work_s": clock.stages["read"] + clock.stages["validate"] + clock.stages["land"],
+        "stages": {
+            "insert": timings["insert"],
+            "validate": timings["validate"],
+            "rules": work - timings["insert"] - timings["validate"],
+            "gx_setup": clock.stages["gx_setup"],
+        },
+        "work_s": work,
         "rows": count_rows(database, f"raw.{TABLE}"),
-        "expectations": outcome.evaluated,
+        "careful_files": len(landing.careful_files),
+        "expectations": landing.validation.evaluated,
         "baseline_rss": baseline,
         "peak_rss": peak_rss(),
     }
+
+
+class _TimedInserts:
+    """A connection that adds the time of the bulk inserts (DuckDB's read_csv into the raw table)."""
+
+    def __init__(self, con, timings: dict):
+        self._con, self._timings = con, timings
+
+    def execute(self, sql, *args):
+        start = time.perf_counter()
+        result = self._con.execute(sql, *args)
+        if sql.startswith(f"insert into raw.{TABLE} by name select"):
+            self._timings["insert"] += time.perf_counter() - start
+        return result
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
 
 
 def floor(csv: Path, database: Path) -> dict:
@@ -91,7 +116,9 @@ def floor(csv: Path, database: Path) -> dict:
     clock.lap("import")
     baseline = peak_rss()
     clock._last = time.perf_counter()
-    with duckdb.connect(str(database)) as con:
+    from ingestion.backend import duckdb_config
+
+    with duckdb.connect(str(database), config=duckdb_config()) as con:
         con.execute("create schema raw")
         # A literal path: with a prepared parameter DuckDB reads the file about twice as slowly.
         path = str(csv).replace("'", "''")
@@ -142,37 +169,7 @@ def peer(csv: Path, database: Path) -> dict:
     }
 
 
-def profile(csv: Path, database: Path) -> dict:
-    """The parts of chipwatch's read, each timed on its own."""
-    clock = Clock()
-    import pandas  # noqa: F401  (imported here so that to_pandas below is timed warm)
-    import polars as pl
-    import pyarrow  # noqa: F401
-
-    from ingestion import columns
-    from ingestion.prices import COLUMNS, read_price_file
-
-    clock.lap("import")
-    raw = pl.read_csv(csv, infer_schema=False)
-    clock.lap("polars_read_text")
-    if hasattr(columns, "map_columns"):
-        columns.map_columns(raw, COLUMNS, csv)
-        clock.lap("map_columns")
-    if hasattr(columns, "_extra_json"):
-        columns._extra_json(raw, [])
-        clock.lap("extra_json")
-    del raw
-    clock._last = time.perf_counter()
-    frame = read_price_file(csv)
-    clock.lap("read_price_file")
-    pl.read_csv(csv)
-    clock.lap("polars_read_typed")
-    frame.to_pandas()
-    clock.lap("to_pandas")
-    return {"stages": clock.stages, "rows": frame.height, "peak_rss": peak_rss()}
-
-
-METHODS = {"chipwatch": chipwatch, "duckdb": floor, "dlt": peer, "profile": profile}
+METHODS = {"chipwatch": chipwatch, "duckdb": floor, "dlt": peer}
 
 
 def main(argv: list[str] | None = None) -> int:

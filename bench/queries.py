@@ -3,13 +3,16 @@
     python -m bench.queries SERVING_FILE [PRICES_CSV] [--repeat N]
 
 With PRICES_CSV, a copy of the serving file gets the synthetic prices appended to
-`staging.stg_prices__daily` (labelled `dataset = 'synthetic'`) and the price queries run on it;
-the original file is not modified. Queries run as the dashboard runs them: an in-memory DuckDB
+`staging.stg_prices__daily` (labelled `dataset = 'synthetic'`, the table kept in (ticker,
+trade_date) order as dbt stores it), the price marts (`marts.price_latest`,
+`marts.price_monthly`) are rebuilt in the copy from their dbt models' SQL, and the price queries
+run on it; the original file is not modified. Queries run as the dashboard runs them: an in-memory DuckDB
 with the file attached read-only. Each query runs once to warm up, then `repeat` times.
 Prints one JSON object.
 """
 
 import json
+import re
 import shutil
 import statistics
 import sys
@@ -38,22 +41,50 @@ README_QUERIES = {
 }
 
 PRICE_QUERIES = {
-    # What marts.listing_returns computes: the latest close of every ticker (a whole-table scan).
+    # What marts.listing_returns computes, served pre-aggregated: one row per ticker.
     "latest close per ticker": (
-        "select ticker, trade_date, close from staging.stg_prices__daily "
-        "qualify row_number() over (partition by ticker order by trade_date desc) = 1"
+        "select ticker, latest_trade_date, latest_close from marts.price_latest order by ticker"
     ),
+    # The daily rows, sorted by (ticker, trade_date): zone maps skip the other tickers' row groups.
+    # The last synthetic ticker and its own last year (its latest day from marts.price_latest: the
+    # synthetic tickers end years before the real rows, and finding it must not scan every row).
     "one ticker, last year of closes": (
+        "with pick as (select ticker, latest_trade_date - 365 as since from marts.price_latest "
+        "where dataset = 'synthetic' order by ticker desc limit 1) "
         "select trade_date, close from staging.stg_prices__daily "
-        "where ticker = (select max(ticker) from staging.stg_prices__daily where dataset = 'synthetic') "
-        "and trade_date >= (select max(trade_date) from staging.stg_prices__daily) - interval 365 day "
+        "where ticker = (select ticker from pick) and trade_date >= (select since from pick) "
         "order by trade_date"
     ),
+    # Monthly bars: one row per ticker and month instead of one per day.
     "monthly volume by currency": (
-        "select date_trunc('month', trade_date) as month, currency, sum(volume) as volume "
-        "from staging.stg_prices__daily group by all order by 1, 2"
+        "select month, currency, sum(volume) as volume from marts.price_monthly group by all order by 1, 2"
     ),
 }
+
+# The marts built from the daily prices: rebuilt in the copy after the synthetic rows are appended.
+PRICE_MARTS = ("price_latest", "price_monthly")
+DBT_MODELS = Path(__file__).resolve().parents[1] / "dbt_project" / "models"
+_REF = re.compile(r"\{\{\s*ref\(\s*['\"](\w+)['\"]\s*\)\s*\}\}")
+
+
+def model_sql(name: str, models: Path = DBT_MODELS) -> str:
+    """The select of dbt model `name` as dbt runs it on one DuckDB file, read from the model file
+    itself so the aggregation is written once: each `{{ ref('m') }}` becomes `schema.m`, the schema
+    being the folder of m's file (dbt_project.yml gives each folder its schema of the same name).
+    Any other Jinja is refused rather than guessed."""
+
+    def path_of(model: str) -> Path:
+        [path] = models.rglob(f"{model}.sql")
+        return path
+
+    def qualified(match: re.Match) -> str:
+        model = match.group(1)
+        return f"{path_of(model).parent.name}.{model}"
+
+    sql = _REF.sub(qualified, path_of(name).read_text())
+    if "{{" in sql or "{%" in sql:
+        raise ValueError(f"model {name} uses Jinja other than ref(): build it with dbt instead")
+    return sql
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -92,21 +123,29 @@ def dashboard_queries(serving: Path) -> list[tuple[str, list]]:
 
 
 def with_prices(serving: Path, prices_csv: Path, target: Path) -> int:
-    """Copy `serving` to `target` and append the synthetic prices; return the price rows."""
+    """Copy `serving` to `target`, append the synthetic prices keeping the table in (ticker,
+    trade_date) order, and rebuild the price marts from them; return the price rows."""
     shutil.copyfile(serving, target)
     with duckdb.connect(str(target)) as con:
+        # The table is rewritten rather than appended to, so it stays in the order the dbt model
+        # stores it in.
         con.execute(
             """
-            insert into staging.stg_prices__daily by name
+            create or replace table staging.stg_prices__daily as
+            select * from staging.stg_prices__daily
+            union all by name
             select "Date" as trade_date, "Ticker" as ticker, "Open" as open, "High" as high,
                    "Low" as low, "Close" as close, "Volume"::double as volume,
                    "Currency" as currency, "Dataset" as dataset,
-                   'chipwatch bench synthetic generator' as source_name, null as source_url,
-                   "Date" as as_of, 'claimed' as confidence, ? as _source_file
+                   'chipwatch bench synthetic generator' as source_name, null::varchar as source_url,
+                   "Date" as as_of, 'claimed' as confidence, ?::varchar as _source_file
             from read_csv(?)
+            order by ticker, trade_date
             """,
             [prices_csv.name, str(prices_csv)],
         )
+        for mart in PRICE_MARTS:
+            con.execute(f"create or replace table marts.{mart} as\n{model_sql(mart)}")
         return con.execute("select count(*) from staging.stg_prices__daily").fetchone()[0]
 
 
@@ -129,16 +168,18 @@ def measure(serving: Path, prices_csv: Path | None = None, repeat: int = 20) -> 
     path = serving
     if prices_csv is not None:
         path = serving.with_name(serving.stem + "_with_prices.duckdb")
-        result["price_rows"] = with_prices(serving, prices_csv, path)
+        with_prices(serving, prices_csv, path)
     con = duckdb.connect()
     con.execute(f"attach '{path}' as serving (read_only)")
     con.execute("use serving")
+    # The build landed the synthetic prices, or with_prices appended them.
+    [(result["price_rows"],)] = con.execute("select count(*) from staging.stg_prices__daily").fetchall()
     groups = {"readme": list(README_QUERIES.items())}
     dashboard = dashboard_queries(path)
     groups["dashboard"] = [
         (f"dashboard #{i + 1}", (sql, params)) for i, (sql, params) in enumerate(dashboard)
     ]
-    if prices_csv is not None:
+    if result["price_rows"]:
         groups["prices"] = list(PRICE_QUERIES.items())
     for group, queries in groups.items():
         per_query, every = {}, []

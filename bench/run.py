@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -35,10 +36,14 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.synthetic import parse_size, size_label, write_prices  # noqa: E402
+from ingestion.backend import MEMORY_LIMIT  # noqa: E402
 
 BENCHMARKS = PROJECT_ROOT / "docs" / "BENCHMARKS.md"
 METHODS = ("duckdb", "chipwatch", "dlt")
 ANALYSIS_MARKER = "<!-- analysis: kept by make bench -->"
+# Every DuckDB connection of the floor, chipwatch and its builds (not dlt's) is capped at this.
+DEFAULT_MEMORY_LIMIT = "1GB"
+DLT_MAX_ROWS = 10_000_000
 
 
 def timed(command: list[str], env: dict, repeat: int = 1) -> float:
@@ -59,9 +64,10 @@ def run_json(command: list[str], env: dict) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def bench_env(scratch: Path) -> dict:
+def bench_env(scratch: Path, memory_limit: str | None) -> dict:
     return {
         **os.environ,
+        **({MEMORY_LIMIT: memory_limit} if memory_limit else {}),
         "CHIPWATCH_WAREHOUSE": str(scratch / "bench.duckdb"),
         "DAGSTER_HOME": str(scratch),
         "CHIPWATCH_SERVING": str(scratch / "serving.duckdb"),
@@ -72,13 +78,17 @@ def bench_env(scratch: Path) -> dict:
     }
 
 
-def measure_ingestion(csv: Path, scratch: Path, env: dict, repeat: int) -> dict:
+def measure_ingestion(csv: Path, rows: int, scratch: Path, env: dict, repeat: int) -> dict:
     """Each method `repeat` times, interleaved; the median time and the largest peak RSS."""
     runs: dict[str, list[dict]] = {m: [] for m in METHODS}
     results: dict[str, dict] = {}
     if importlib.util.find_spec("dlt") is None:
         results["dlt"] = {
             "skipped": "dlt is not installed: `uv sync --frozen --group bench` (make bench does)"
+        }
+    elif rows > DLT_MAX_ROWS:
+        results["dlt"] = {
+            "skipped": f"the peer is measured up to {DLT_MAX_ROWS:,} rows (the issue's comparison)"
         }
     for attempt in range(repeat):
         for method in METHODS:
@@ -99,42 +109,110 @@ def measure_ingestion(csv: Path, scratch: Path, env: dict, repeat: int) -> dict:
             "peak_rss": max(r["peak_rss"] for r in done),
             "rows_per_s": median["rows"] / median["work_s"],
         }
-    results["profile"] = run_json(
-        [sys.executable, "-m", "bench.ingest", "profile", str(csv), str(scratch / "profile.duckdb")], env
-    )
     return results
 
 
-def measure_builds(env: dict) -> dict:
+# Runs a command and prints the peak RSS of the largest process in its tree (bytes).
+RSS_WRAPPER = (
+    "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True); "
+    "sys.stderr.buffer.write(done.stderr[-3000:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024); sys.exit(done.returncode)"
+)
+
+
+def timed_rss(command: list[str], env: dict) -> tuple[float, int]:
+    """Wall time of `command` and the peak RSS of the largest process it ran; it must succeed."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_WRAPPER, *command],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+    return time.perf_counter() - start, int(done.stdout.strip().splitlines()[-1])
+
+
+def inbox_with_prices(csv: Path, scratch: Path) -> Path:
+    """The project's inbox plus the synthetic price file (hard-linked: no copy of the big file)."""
+    inbox = scratch / "inbox"
+    shutil.copytree(PROJECT_ROOT / "data" / "inbox", inbox)
+    target = inbox / "prices" / "synthetic_prices.csv"
+    try:
+        os.link(csv, target)
+    except OSError:
+        shutil.copyfile(csv, target)
+    return inbox
+
+
+def measure_builds(env: dict, csv: Path, scratch: Path) -> dict:
     python = sys.executable
+    build = [python, "-m", "orchestration.build"]
     floor = timed([python, "-c", "import dagster_dbt"], env, repeat=3)
     location = timed([python, "-c", "import orchestration.definitions"], env, repeat=3)
-    cold = timed([python, "-m", "orchestration.build", "--full"], env)
-    unchanged = timed([python, "-m", "orchestration.build"], env, repeat=3)
-    return {"import_floor_s": floor, "import_location_s": location, "cold_s": cold, "unchanged_s": unchanged}
+    cold, cold_rss = timed_rss([*build, "--full"], env)
+    unchanged = timed(build, env, repeat=3)
+    home = scratch / "prices_build"
+    home.mkdir()
+    with_prices = {
+        **env,
+        "CHIPWATCH_INBOX": str(inbox_with_prices(csv, scratch)),
+        "CHIPWATCH_WAREHOUSE": str(home / "chipwatch.duckdb"),
+        "CHIPWATCH_SERVING": str(home / "serving.duckdb"),
+        "DAGSTER_HOME": str(home),
+    }
+    prices_cold, prices_rss = timed_rss([*build, "--full"], with_prices)
+    steps = run_json([python, "-m", "bench.steps"], with_prices)
+    prices_unchanged, _ = timed_rss(build, with_prices)
+    return {
+        "import_floor_s": floor,
+        "import_location_s": location,
+        "cold_s": cold,
+        "cold_rss": cold_rss,
+        "unchanged_s": unchanged,
+        "prices_cold_s": prices_cold,
+        "prices_cold_rss": prices_rss,
+        "prices_unchanged_s": prices_unchanged,
+        "prices_steps": steps,
+        "serving": with_prices["CHIPWATCH_SERVING"],
+    }
 
 
 def run_bench(
-    rows: int, scratch: Path, repeat: int = 1, skip_builds: bool = False, serving: Path | None = None
+    rows: int,
+    scratch: Path,
+    repeat: int = 1,
+    skip_builds: bool = False,
+    serving: Path | None = None,
+    memory_limit: str | None = DEFAULT_MEMORY_LIMIT,
+    prices: Path | None = None,
 ) -> dict:
-    env = bench_env(scratch)
-    csv = scratch / "prices.csv"
+    """Every measurement on `rows` synthetic prices (written to `scratch`, or `prices`: a file
+    `bench/synthetic.py` wrote for this size, to save regenerating a big one)."""
+    env = bench_env(scratch, memory_limit)
+    csv = prices or scratch / "prices.csv"
     start = time.perf_counter()
-    write_prices(csv, rows)
+    if prices is None:
+        write_prices(csv, rows)
     results: dict = {
         "rows": rows,
         "size": size_label(rows),
-        "generate_s": time.perf_counter() - start,
+        "generate_s": None if prices else time.perf_counter() - start,
         "csv_bytes": csv.stat().st_size,
+        "memory_limit": env.get(MEMORY_LIMIT),
     }
-    results["ingestion"] = measure_ingestion(csv, scratch, env, repeat)
+    results["ingestion"] = measure_ingestion(csv, rows, scratch, env, repeat)
     if not skip_builds:
-        results["builds"] = measure_builds(env)
-        serving = scratch / "serving.duckdb"
+        results["builds"] = measure_builds(env, csv, scratch)
+        serving, appended = Path(results["builds"]["serving"]), []  # the build landed the prices
+    else:
+        appended = [str(csv)]  # a given serving file gets the synthetic rows appended
     if serving is not None:
         copy = scratch / "serving_for_queries.duckdb"
-        copy.write_bytes(Path(serving).read_bytes())
-        results["queries"] = run_json([sys.executable, "-m", "bench.queries", str(copy), str(csv)], env)
+        shutil.copyfile(serving, copy)
+        results["queries"] = run_json([sys.executable, "-m", "bench.queries", str(copy), *appended], env)
     return results
 
 
@@ -154,7 +232,13 @@ def tables(results: dict) -> str:
     floor, ours, peer = ingestion["duckdb"], ingestion["chipwatch"], ingestion["dlt"]
     lines = [
         f"Input: {results['rows']:,} synthetic daily price bars, {results['csv_bytes'] / 1e6:,.0f} MB of CSV "
-        f"(written by `bench/synthetic.py` in {results['generate_s']:.1f} s).",
+        + (
+            f"(written by `bench/synthetic.py` in {results['generate_s']:.1f} s)."
+            if results["generate_s"] is not None
+            else "(written by `bench/synthetic.py` beforehand, `--prices`)."
+        )
+        + f" DuckDB memory_limit {results.get('memory_limit') or 'default'} for the floor, chipwatch and "
+        "the builds (dlt's own connection keeps DuckDB's default).",
         "",
         "**Ingestion** (same file; each method in its own process; time excludes imports):",
         "",
@@ -163,7 +247,7 @@ def tables(results: dict) -> str:
     ]
     for name, label in (
         ("duckdb", "DuckDB `read_csv` into a table (floor)"),
-        ("chipwatch", "chipwatch: read_price_file + GX raw suite + replace_table"),
+        ("chipwatch", "chipwatch: land_price_files (DuckDB read, rules, GX raw suite, accounting)"),
         ("dlt", "dlt, duckdb destination (peer)"),
     ):
         r = ingestion[name]
@@ -181,48 +265,42 @@ def tables(results: dict) -> str:
     work = ours["work_s"]
     lines += [
         "",
-        "**chipwatch's ingestion, by stage** (share of read + validate + land):",
+        "**chipwatch's ingestion, by stage** (share of the whole load, one transaction):",
         "",
         "| stage | time | share |",
         "|---|---|---|",
-        f"| read_price_file (polars) | {stages['read']:.2f} s | {stages['read'] / work:.0%} |",
-        f"| validate_frame: GX raw suite, {ours['expectations']} expectations (incl. to_pandas) "
+        f"| DuckDB `read_csv` into `raw.daily_prices` (typed, rejects kept) | {stages['insert']:.2f} s "
+        f"| {stages['insert'] / work:.0%} |",
+        f"| quarantine rules on suspect rows, repeated-key check, accounting | {stages['rules']:.2f} s "
+        f"| {stages['rules'] / work:.0%} |",
+        f"| GX raw suite, {ours['expectations']} expectations, in batches before commit "
         f"| {stages['validate']:.2f} s | {stages['validate'] / work:.0%} |",
-        f"| replace_table into DuckDB | {stages['land']:.2f} s | {stages['land'] / work:.0%} |",
         "| once per process: import GX + ephemeral context (not in the share) "
         f"| {stages['gx_setup']:.2f} s | |",
-        "",
-        "Inside the read, each part timed on its own in a separate process:",
-        "",
-        "| part | time |",
-        "|---|---|",
     ]
-    labels = {
-        "polars_read_text": "`pl.read_csv(infer_schema=False)` (every field as text)",
-        "map_columns": "`map_columns` (rename, `source_row`, per-row `extra_json` in Python)",
-        "extra_json": "`_extra_json` alone (timed again on its own)",
-        "read_price_file": "the whole `read_price_file`",
-        "polars_read_typed": "for comparison: `pl.read_csv` with type inference",
-        "to_pandas": "`frame.to_pandas()` (what GX validates)",
-    }
-    for key, label in labels.items():
-        if key in ingestion["profile"]["stages"]:
-            lines.append(f"| {label} | {ingestion['profile']['stages'][key]:.2f} s |")
     if "builds" in results:
         b = results["builds"]
         lines += [
             "",
-            "**Imports and builds** (the curated data; medians of 3 where repeated):",
+            "**Imports and builds** (medians of 3 where repeated; peak RSS of the largest process):",
             "",
-            "| measurement | time | ratio |",
-            "|---|---|---|",
-            f"| import dagster_dbt (floor) | {b['import_floor_s']:.2f} s | |",
+            "| measurement | time | ratio | peak RSS |",
+            "|---|---|---|---|",
+            f"| import dagster_dbt (floor) | {b['import_floor_s']:.2f} s | | |",
             f"| import orchestration.definitions | {b['import_location_s']:.2f} s | "
-            f"+{b['import_location_s'] - b['import_floor_s']:.2f} s over the floor |",
-            f"| cold build (make run FULL=1) | {b['cold_s']:.1f} s | |",
-            f"| no-change build (make run) | {b['unchanged_s']:.2f} s | "
-            f"{b['unchanged_s'] / b['cold_s']:.1%} of the cold build |",
+            f"+{b['import_location_s'] - b['import_floor_s']:.2f} s over the floor | |",
+            f"| cold build, curated data (make run FULL=1) | {b['cold_s']:.1f} s | | {_mb(b['cold_rss'])} |",
+            f"| no-change build, curated data (make run) | {b['unchanged_s']:.2f} s | "
+            f"{b['unchanged_s'] / b['cold_s']:.1%} of the cold build | |",
         ]
+        if "prices_cold_s" in b:
+            lines += [
+                f"| cold build with the {results['rows']:,} synthetic prices in the inbox "
+                f"| {b['prices_cold_s']:.1f} s | | {_mb(b['prices_cold_rss'])} |",
+                f"| no-change build with them | {b['prices_unchanged_s']:.2f} s | "
+                f"{b['prices_unchanged_s'] / b['prices_cold_s']:.1%} of that cold build | |",
+            ]
+            lines += step_table(b["prices_steps"])
     if "queries" in results:
         q = results["queries"]
         lines += [
@@ -252,6 +330,31 @@ def tables(results: dict) -> str:
             f"| {r['p95_ms']:.1f} ms |"
         )
     return "\n".join(lines)
+
+
+# Build steps whose time is GX validation, and the steps whose output they validate.
+VALIDATION_STAGES = {
+    "staging (dbt staging models | their GX suites)": ("dbt_staging", "staging_expectations"),
+    "marts (dbt marts | their GX suites)": ("dbt_marts", "marts_expectations"),
+}
+
+
+def step_table(steps: dict[str, float]) -> list[str]:
+    """The share of each build stage's time spent in GX validation."""
+    lines = [
+        "",
+        "Share of each stage of that cold build spent in GX validation (Dagster step durations; "
+        "the raw price step's own share is the ingestion table's):",
+        "",
+        "| stage | work | GX validation | share |",
+        "|---|---|---|---|",
+    ]
+    for label, (work, validation) in VALIDATION_STAGES.items():
+        done, checked = steps.get(work), steps.get(validation)
+        if done is None or checked is None:
+            continue
+        lines.append(f"| {label} | {done:.1f} s | {checked:.1f} s | {checked / (done + checked):.0%} |")
+    return lines
 
 
 def section(results: dict, machine: str, when: str) -> str:
@@ -309,8 +412,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--skip-builds", action="store_true", help="no import or build timings")
     parser.add_argument(
+        "--memory-limit", default=DEFAULT_MEMORY_LIMIT, help="DuckDB memory_limit for every method and build"
+    )
+    parser.add_argument(
         "--serving", type=Path, help="measure queries on this serving file (with --skip-builds)"
     )
+    parser.add_argument("--prices", type=Path, help="an existing `bench.synthetic` prices file of this size")
     parser.add_argument("--out", type=Path, default=BENCHMARKS)
     parser.add_argument("--no-docs", action="store_true", help="print only; do not write --out")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
@@ -318,7 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = parse_size(args.size)
     repeat = args.repeat or (3 if rows <= 1_000_000 else 1)
     with tempfile.TemporaryDirectory(prefix="chipwatch-bench-") as scratch:
-        results = run_bench(rows, Path(scratch), repeat, args.skip_builds, args.serving)
+        results = run_bench(
+            rows, Path(scratch), repeat, args.skip_builds, args.serving, args.memory_limit, args.prices
+        )
     machine = machine_description()
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"{results['rows']:,} rows, {when}, {machine}\n")

@@ -61,6 +61,20 @@ def test_prices_load_with_the_connector(generated):
     assert (frame["close"] > 0).all() and (frame["volume"] >= 0).all()
 
 
+def test_prices_land_through_duckdbs_reader(generated, tmp_path):
+    import duckdb
+
+    from ingestion.price_bulk import land_price_files
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        landing = land_price_files(con, [generated["prices"]])
+    assert (
+        landing.accounting.describe()
+        == "raw.daily_prices: 1000 rows read = 1000 landed + 0 quarantined (balanced)"
+    )
+    assert landing.careful_files == ()
+
+
 def test_inventory_and_procurement_shape(generated):
     for domain in ("inventory", "procurement"):
         frame = pl.read_csv(generated[domain])
@@ -120,8 +134,8 @@ def test_harness_produces_every_measurement(tmp_path, serving_file):
         assert ingestion[method]["rows"] == 1_000, method
         assert ingestion[method]["rows_per_s"] > 0 and ingestion[method]["peak_rss"] > 0, method
     chipwatch = ingestion["chipwatch"]
-    assert set(chipwatch["stages"]) >= {"read", "validate", "land", "gx_setup"}
-    assert "to_pandas" in ingestion["profile"]["stages"]
+    assert set(chipwatch["stages"]) == {"insert", "rules", "validate", "gx_setup"}
+    assert chipwatch["careful_files"] == 0  # the synthetic file takes DuckDB's reader
     if importlib.util.find_spec("dlt") is not None:
         assert ingestion["dlt"]["rows"] == 1_000
     else:  # `make test` syncs without the bench group
@@ -140,7 +154,7 @@ def test_harness_produces_every_measurement(tmp_path, serving_file):
     write_docs(results, out, "test machine", "today")
     write_docs({**results, "size": "2k", "rows": 2_000}, out, "test machine", "today")
     written = out.read_text()
-    assert written.index("bench:1k:start") < written.index("bench:2k:start") < written.index("kept")
+    assert written.index("bench:1k:start") < written.index("bench:2k:start") < written.index("Where the time")
     assert written.count("<!-- bench:1k:start -->") == 1 and "old" not in written.split("\n")[0]
 
 
@@ -156,19 +170,26 @@ def test_build_measurements_are_reported(tmp_path):
                 "ingestion": {
                     m: {"work_s": 1.0, "rows_per_s": 1.0, "peak_rss": 1, "baseline_rss": 1, "rows": 1}
                     for m in ("duckdb", "chipwatch", "dlt")
-                }
-                | {"profile": {"stages": {}}},
+                },
                 "builds": {
                     "import_floor_s": 1.0,
                     "import_location_s": 2.0,
                     "cold_s": 10.0,
+                    "cold_rss": 2**30,
                     "unchanged_s": 0.5,
+                    "prices_cold_s": 20.0,
+                    "prices_cold_rss": 2**30,
+                    "prices_unchanged_s": 1.0,
+                    "prices_steps": {"dbt_staging": 3.0, "staging_expectations": 1.0, "dbt_marts": 9.0},
                 },
             }
         )
     )
     results["ingestion"]["chipwatch"].update(
-        stages={"read": 0.5, "validate": 0.3, "land": 0.2, "gx_setup": 4.0}, expectations=8
+        stages={"insert": 0.5, "validate": 0.3, "rules": 0.2, "gx_setup": 4.0}, expectations=8
     )
     text = tables(results)
     assert "cold build" in text and "5.0% of the cold build" in text
+    assert "5.0% of that cold build" in text and "| 1,024 MB |" in text
+    assert "| staging (dbt staging models | their GX suites) | 3.0 s | 1.0 s | 25% |" in text
+    assert "marts (dbt" not in text  # no figure, no row
