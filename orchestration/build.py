@@ -168,10 +168,10 @@ def price_file_range():
     from ingestion.errors import InboxError
     from ingestion.inbox import inbox_files
     from ingestion.price_bulk import date_range
-    from orchestration.assets.prices import PRICES_INBOX
+    from orchestration.assets.prices import PRICES_INBOX, partition_range
 
     try:
-        return date_range(inbox_files(PRICES_INBOX, (".csv",)))
+        return partition_range(date_range(inbox_files(PRICES_INBOX, (".csv",))))
     except InboxError:
         return None
 

@@ -72,8 +72,9 @@ def _loaded_hashes(duckdb: DuckDBResource, table: str) -> set[str]:
 def _price_dates(folder_files: list[str]):
     from ingestion.inbox import inbox_root
     from ingestion.price_bulk import date_range
+    from orchestration.assets.prices import partition_range
 
-    return date_range([inbox_root() / PRICES_INBOX / name for name in folder_files])
+    return partition_range(date_range([inbox_root() / PRICES_INBOX / name for name in folder_files]))
 
 
 @sensor(
