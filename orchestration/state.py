@@ -10,6 +10,7 @@ import duckdb
 from ingestion.backend import connect, warehouse_exists
 from ingestion.inbox import inbox_root
 from ingestion.paths import PROJECT_ROOT, reference_dir
+from ingestion.warehouse import file_sha256
 
 # Code and models: a change to any of them rebuilds everything.
 CODE_PATHS = (
@@ -27,7 +28,7 @@ def _digest(paths: list[Path], root: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(paths):
         digest.update(str(path.relative_to(root)).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        digest.update(bytes.fromhex(file_sha256(path)))  # streamed: inbox files can be gigabytes
     return digest.hexdigest()
 
 
