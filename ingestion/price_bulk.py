@@ -48,7 +48,7 @@ from ingestion.quarantine import (
     within_bounds,
 )
 from ingestion.source_text import MAX_RECORD_CHARS, sniff_delimiter
-from ingestion.warehouse import file_sha256
+from ingestion.warehouse import file_sha256, sql_string
 
 if TYPE_CHECKING:
     from validation.runner import ValidationOutcome
@@ -92,12 +92,12 @@ class BulkPlan:
             else "VARCHAR"
             for header in self.header
         }
-        columns = "{" + ", ".join(f"{_quote(h)}: '{t}'" for h, t in types.items()) + "}"
+        columns = "{" + ", ".join(f"{sql_string(h)}: '{t}'" for h, t in types.items()) + "}"
         extra = "".join(f", {name} = {value}" for name, value in options.items())
         return (
-            f"read_csv({_quote(str(self.path))}, header = true, auto_detect = false, "
-            f"delim = {_quote(self.delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
-            f"dateformat = {_quote(self.date_format)}, max_line_size = {MAX_RECORD_CHARS}{extra})"
+            f"read_csv({sql_string(str(self.path))}, header = true, auto_detect = false, "
+            f"delim = {sql_string(self.delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
+            f"dateformat = {sql_string(self.date_format)}, max_line_size = {MAX_RECORD_CHARS}{extra})"
         )
 
     def select(self) -> str:
@@ -114,16 +114,12 @@ class BulkPlan:
         )
 
 
-def _quote(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _literal(value: str | date | datetime) -> str:
     if isinstance(value, datetime):
-        return f"timestamptz {_quote(value.isoformat())}"
+        return f"timestamptz {sql_string(value.isoformat())}"
     if isinstance(value, date):
-        return f"date {_quote(value.isoformat())}"
-    return _quote(value)
+        return f"date {sql_string(value.isoformat())}"
+    return sql_string(value)
 
 
 def plan(path: Path) -> BulkPlan | None:
@@ -270,7 +266,7 @@ def land_price_files(
 def new_rows(loaded_at: datetime, file: str | None = None) -> str:
     """The SQL condition selecting the rows this load inserted (of one file)."""
     condition = f"_loaded_at = {_literal(loaded_at)}"
-    return condition if file is None else f"{condition} and _source_file = {_quote(file)}"
+    return condition if file is None else f"{condition} and _source_file = {sql_string(file)}"
 
 
 def _metadata(path: Path, loaded_at: datetime) -> dict:
@@ -295,8 +291,8 @@ def _insert_file(con, path: Path, loaded_at: datetime) -> tuple[_FileRows, int, 
         values = ", ".join(f"{_literal(value)} as {name}" for name, value in metadata.items())
         options = {
             "store_rejects": "true",
-            "rejects_table": _quote(REJECTS[0]),
-            "rejects_scan": _quote(REJECTS[1]),
+            "rejects_table": sql_string(REJECTS[0]),
+            "rejects_scan": sql_string(REJECTS[1]),
         }
         [(count,)] = con.execute(
             f"insert into {TARGET} by name select {bulk.select()}, null::bigint as source_row, {values} "

@@ -10,6 +10,11 @@ import polars as pl
 LOAD_METADATA_COLUMNS = ("_loaded_at", "_source_file", "_source_sha256")
 
 
+def sql_string(text: str) -> str:
+    """`text` as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

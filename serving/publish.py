@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.paths import warehouse_path
+from ingestion.warehouse import sql_string
 
 SERVED_SCHEMAS = ("marts", "staging")
 META_SCHEMA = "meta"
@@ -60,10 +61,6 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _fsync(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -93,7 +90,7 @@ def _previous_log(con: duckdb.DuckDBPyConnection, target: Path) -> list[tuple]:
         return []
     alias = f"chipwatch_previous_{uuid.uuid4().hex[:8]}"
     try:
-        con.execute(f"attach {_literal(str(target))} as {alias} (read_only)")
+        con.execute(f"attach {sql_string(str(target))} as {alias} (read_only)")
     except duckdb.Error:
         return []
     try:
@@ -142,7 +139,7 @@ def publish(
     published_at = datetime.now(UTC).replace(tzinfo=None)
     try:
         con.execute(
-            f"attach {_literal(str(temporary))} as {alias} (storage_version {_literal(STORAGE_VERSION)})"
+            f"attach {sql_string(str(temporary))} as {alias} (storage_version {sql_string(STORAGE_VERSION)})"
         )
         attached = True
         row_counts = _copy_tables(con, source, alias)
@@ -175,13 +172,13 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, source: str, alias: str) -> dic
         name = f"{_quote(schema)}.{_quote(table)}"
         con.execute(f"create table {alias}.{name} as select * from {_quote(source)}.{name}")
         if comment:
-            con.execute(f"comment on table {alias}.{name} is {_literal(comment)}")
+            con.execute(f"comment on table {alias}.{name} is {sql_string(comment)}")
         for column, column_comment in con.execute(
             "select column_name, comment from duckdb_columns() "
             "where database_name = ? and schema_name = ? and table_name = ? and comment is not null",
             [source, schema, table],
         ).fetchall():
-            con.execute(f"comment on column {alias}.{name}.{_quote(column)} is {_literal(column_comment)}")
+            con.execute(f"comment on column {alias}.{name}.{_quote(column)} is {sql_string(column_comment)}")
         row_counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {alias}.{name}").fetchone()[0]
     return row_counts
 
@@ -273,7 +270,7 @@ def _copy_load_accounting(con: duckdb.DuckDBPyConnection, source: str, alias: st
     for schema, table in sorted(existing):
         if schema == "quarantine":
             con.execute(
-                f"insert into {meta}.quarantine select {_literal(table)}, source_file, line, reason, "
+                f"insert into {meta}.quarantine select {sql_string(table)}, source_file, line, reason, "
                 f"row_json, _loaded_at from {_quote(source)}.quarantine.{_quote(table)}"
             )
     con.execute(
@@ -292,7 +289,7 @@ def publish_warehouse(
     """Publish from a warehouse file that nothing is writing (opened read-only)."""
     con = duckdb.connect()
     try:
-        con.execute(f"attach {_literal(str(Path(warehouse).resolve()))} as chipwatch_source (read_only)")
+        con.execute(f"attach {sql_string(str(Path(warehouse).resolve()))} as chipwatch_source (read_only)")
         return publish(con, Path(target), run_id, source_catalog="chipwatch_source", checks=checks)
     finally:
         con.close()
