@@ -9,8 +9,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import polars as pl
-
 
 class FigureParseError(ValueError):
     """The text is not a figure this parser understands."""
@@ -173,36 +171,6 @@ def parse_figure_or_none(text: str | None) -> Figure | None:
     if text is None or not text.strip():
         return None
     return parse_figure(text)
-
-
-FIGURE_FIELDS: dict[str, pl.DataType] = {
-    "value": pl.Float64(),
-    "value_high": pl.Float64(),
-    "unit": pl.String(),
-    "currency": pl.String(),
-    "qualifier": pl.String(),
-}
-
-
-def parse_figure_column(df: pl.DataFrame, column: str, prefix: str) -> pl.DataFrame:
-    """Add `<prefix>_value`, `_value_high`, `_unit`, `_currency`, `_qualifier` parsed from `column`.
-
-    Null or blank cells give nulls; unparseable text raises FigureParseError naming the row.
-    """
-    figures: list[Figure | None] = []
-    for row, text in enumerate(df.get_column(column).cast(pl.String).to_list()):
-        try:
-            figures.append(parse_figure_or_none(text))
-        except FigureParseError as error:
-            raise FigureParseError(f"column {column!r}, row {row}: {error}") from error
-    return df.with_columns(
-        pl.Series(
-            f"{prefix}_{field}",
-            [getattr(figure, field) if figure is not None else None for figure in figures],
-            dtype=dtype,
-        )
-        for field, dtype in FIGURE_FIELDS.items()
-    )
 
 
 def _normalise(text: str) -> str:

@@ -1,11 +1,9 @@
-import polars as pl
 import pytest
 
 from ingestion.figures import (
     Figure,
     FigureParseError,
     parse_figure,
-    parse_figure_column,
     parse_figure_or_none,
 )
 
@@ -224,39 +222,3 @@ def test_parse_figure_or_none():
 def test_figure_is_frozen():
     with pytest.raises(AttributeError):
         parse_figure("28万").value = 1.0  # type: ignore[misc]
-
-
-def test_parse_figure_column_adds_prefixed_columns_with_nulls_for_empty_cells():
-    df = pl.DataFrame({"id": [1, 2, 3, 4], "raised": ["55.83亿港元", None, "", "USD 1-2 bn"]})
-    out = parse_figure_column(df, "raised", "raised")
-    assert out.columns == [
-        "id",
-        "raised",
-        "raised_value",
-        "raised_value_high",
-        "raised_unit",
-        "raised_currency",
-        "raised_qualifier",
-    ]
-    assert out.schema["raised_value"] == pl.Float64
-    assert out.schema["raised_currency"] == pl.String
-    assert out["raised_value"][0] == pytest.approx(5.583e9)
-    assert out["raised_value"][1] is None and out["raised_value"][2] is None
-    assert out["raised_value_high"].to_list()[:3] == [None, None, None]
-    assert out["raised_value_high"][3] == pytest.approx(2.0e9)
-    assert out["raised_currency"].to_list() == ["HKD", None, None, "USD"]
-    assert out["raised_unit"].to_list() == [None, None, None, None]
-
-
-def test_parse_figure_column_on_an_all_null_column_keeps_types():
-    df = pl.DataFrame({"share": [None, None]}, schema={"share": pl.String})
-    out = parse_figure_column(df, "share", "share")
-    assert out.schema["share_value"] == pl.Float64
-    assert out.schema["share_qualifier"] == pl.String
-    assert out["share_value"].null_count() == 2
-
-
-def test_parse_figure_column_names_the_bad_row():
-    df = pl.DataFrame({"x": ["468%", "a lot"]})
-    with pytest.raises(FigureParseError, match=r"column 'x', row 1: .*'a lot'"):
-        parse_figure_column(df, "x", "x")
