@@ -19,20 +19,22 @@ in chunks so memory stays flat whatever the size (one chunk of about 250,000 row
 - Volume: an integer, lognormal: per ticker a base of exp(Normal(ln 1e6, 1)), each day times
   exp(Normal(0, 0.5)).
 
-**Card inventories** (`card_inventory.csv`): one row per accelerator card in a synthetic data
-centre, the card-level version of `ingestion.synthetic_datacenters` (same provinces, sectors and
-chips). Per data centre: sector and province uniform, state funding Bernoulli by sector, go-live
-day uniform over 2022-06-01..2026-06-30, 8 x uniform{64..2,500} cards (servers of 8), one to two
-domestic chip types and one foreign (the cards split uniformly between them), a card's status
+**Card inventories** (`card_inventory.csv`, read by `ingestion.card_files.land_card_inventory` into
+`raw.card_inventory`; drop it in `data/inbox/card_inventory/`): one row per accelerator card in a
+synthetic data centre, the card-level version of `ingestion.synthetic_datacenters` (same provinces,
+sectors and chips). Per data centre: sector and province uniform, state funding Bernoulli by sector,
+go-live day uniform over 2022-06-01..2026-06-30, 8 x uniform{64..2,500} cards (servers of 8), one to
+two domestic chip types and one foreign (the cards split uniformly between them), a card's status
 `active` 0.90, `spare` 0.05, `failed` 0.03, `retired` 0.02, installed on the go-live day plus
 uniform{0..180} days. Data centres are generated until `rows` cards; the last one is cut short.
 
-**Procurement records** (`procurement.csv`): one row per purchase-order line. Data centre
-uniform over `rows // 50 + 1` synthetic ids; chip uniform over the same chips; order date
-uniform over 2022-01-01..2026-06-30; delivery the order date plus Poisson(45) days; units
-8 x Geometric(p=0.1); unit price in USD: per chip a base drawn once uniform in [5,000, 40,000]
-(invented, not a list price), each line times exp(Normal(0, 0.15)); currency CNY 0.8, USD 0.2
-(CNY amounts at a fixed 7.1 per USD).
+**Procurement records** (`procurement.csv`, read by `ingestion.card_files.land_procurement` into
+`raw.procurement_lines`; drop it in `data/inbox/procurement/`): one row per purchase-order line.
+Data centre uniform over `rows // 50 + 1` synthetic ids; chip uniform over the same chips; order
+date uniform over 2022-01-01..2026-06-30; delivery the order date plus Poisson(45) days; units 8 x
+Geometric(p=0.1); unit price in USD: per chip a base drawn once uniform in [5,000, 40,000]
+(invented, not a list price), each line times exp(Normal(0, 0.15)); currency CNY 0.8, USD 0.2 (CNY
+amounts at a fixed 7.1 per USD).
 
 The same seed and size give the same bytes: each ticker, data centre and chunk of order lines
 draws from its own generator seeded with (seed, index) (order lines in blocks of 10,000), so the

@@ -28,9 +28,14 @@ def inbox_root() -> Path:
     return Path(configured).resolve() if configured else DEFAULT_INBOX
 
 
-def inbox_files(source: str, suffixes: tuple[str, ...], root: Path | None = None) -> list[Path]:
-    """The files in `<root>/<source>/` with one of `suffixes`, by name; hidden files are ignored."""
+def inbox_files(
+    source: str, suffixes: tuple[str, ...], root: Path | None = None, allow_empty: bool = False
+) -> list[Path]:
+    """The files in `<root>/<source>/` with one of `suffixes`, by name; hidden files are ignored.
+    A missing folder or one without such a file is an InboxError, or no file with `allow_empty`."""
     folder = (root or inbox_root()) / source
+    if allow_empty and not folder.is_dir():
+        return []
     if not folder.is_dir():
         raise InboxError(
             f"Inbox folder {folder} does not exist: create it and drop the {source} files there."
@@ -44,7 +49,7 @@ def inbox_files(source: str, suffixes: tuple[str, ...], root: Path | None = None
             raise InboxError(f"{path} points outside its inbox folder {folder} ({path.resolve()}): refused.")
         if path.is_file():
             files.append(path)
-    if not files:
+    if not files and not allow_empty:
         raise InboxError(
             f"No {'/'.join(suffixes)} file in {folder}: drop the {source} download there and re-run."
         )

@@ -48,7 +48,7 @@ from ingestion.quarantine import (
     within_bounds,
 )
 from ingestion.source_text import MAX_RECORD_CHARS, sniff_delimiter
-from ingestion.warehouse import file_sha256, sql_string
+from ingestion.warehouse import file_sha256, sql_literal, sql_string
 
 if TYPE_CHECKING:
     from validation.runner import ValidationOutcome
@@ -112,14 +112,6 @@ class BulkPlan:
             + f"upper(trim({column('currency')})) as currency, "
             f"coalesce({column('dataset')}, 'reported') as dataset"
         )
-
-
-def _literal(value: str | date | datetime) -> str:
-    if isinstance(value, datetime):
-        return f"timestamptz {sql_string(value.isoformat())}"
-    if isinstance(value, date):
-        return f"date {sql_string(value.isoformat())}"
-    return sql_string(value)
 
 
 def plan(path: Path) -> BulkPlan | None:
@@ -265,11 +257,12 @@ def land_price_files(
 
 def new_rows(loaded_at: datetime, file: str | None = None) -> str:
     """The SQL condition selecting the rows this load inserted (of one file)."""
-    condition = f"_loaded_at = {_literal(loaded_at)}"
+    condition = f"_loaded_at = {sql_literal(loaded_at)}"
     return condition if file is None else f"{condition} and _source_file = {sql_string(file)}"
 
 
-def _metadata(path: Path, loaded_at: datetime) -> dict:
+def file_metadata(path: Path, loaded_at: datetime) -> dict:
+    """The provenance columns of the rows read from `path` by the load of `loaded_at`."""
     return {
         "_loaded_at": loaded_at,
         "_source_file": path.name,
@@ -282,13 +275,13 @@ def _insert_file(con, path: Path, loaded_at: datetime) -> tuple[_FileRows, int, 
     """Insert one file's rows; return where they sit, the rows read, the rows set aside and
     whether the careful reader read the whole file."""
     rows = _FileRows(path.name)
-    metadata = _metadata(path, loaded_at)
+    metadata = file_metadata(path, loaded_at)
     bulk = plan(path)
     if bulk is not None:
         for table in REJECTS:
             con.execute(f"drop table if exists {table}")
         # Literals, not parameters: DuckDB runs a prepared insert from a CSV several times slower.
-        values = ", ".join(f"{_literal(value)} as {name}" for name, value in metadata.items())
+        values = ", ".join(f"{sql_literal(value)} as {name}" for name, value in metadata.items())
         options = {
             "store_rejects": "true",
             "rejects_table": sql_string(REJECTS[0]),

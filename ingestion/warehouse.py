@@ -1,7 +1,7 @@
 """Landing polars frames in the DuckDB warehouse with load metadata."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -13,6 +13,15 @@ LOAD_METADATA_COLUMNS = ("_loaded_at", "_source_file", "_source_sha256")
 def sql_string(text: str) -> str:
     """`text` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def sql_literal(value: str | date | datetime) -> str:
+    """A SQL literal of a text, a date or a timestamp with time zone."""
+    if isinstance(value, datetime):
+        return f"timestamptz {sql_string(value.isoformat())}"
+    if isinstance(value, date):
+        return f"date {sql_string(value.isoformat())}"
+    return sql_string(value)
 
 
 def file_sha256(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from dagster import Definitions
 
+from orchestration.assets.card_files import bulk_inbox_assets
 from orchestration.assets.dbt import dbt_docs, dbt_mart_models, dbt_staging_models
 from orchestration.assets.inbox import inbox_assets
 from orchestration.assets.prices import daily_prices
@@ -18,6 +19,7 @@ defs = Definitions(
     assets=[
         *reference_assets,
         *inbox_assets,
+        *bulk_inbox_assets,
         daily_prices,
         *synthetic_assets,
         dbt_staging_models,

@@ -10,6 +10,7 @@ from dagster import (
     in_process_executor,
 )
 
+from orchestration.assets.card_files import BULK_INBOX_SOURCES
 from orchestration.assets.prices import daily_prices
 
 # The raw tables each unattended run refreshes; everything downstream of them follows.
@@ -28,7 +29,11 @@ def _downstream_of(tables) -> AssetSelection:
 
 ALL_BUT_PRICES = AssetSelection.all() - PRICES
 MARKET = _downstream_of(MARKET_TABLES)
-REFERENCE = ALL_BUT_PRICES - (AssetSelection.assets(*(AssetKey(["raw", t]) for t in MARKET_TABLES)))
+# Card inventories and procurement files can be gigabytes: landed when a file arrives (the inbox
+# sensor's jobs) or by the whole build, not every Monday.
+BULK_INBOX = AssetSelection.assets(*(AssetKey(["raw", source.table]) for source in BULK_INBOX_SOURCES))
+MARKET_RAW = AssetSelection.assets(*(AssetKey(["raw", table]) for table in MARKET_TABLES))
+REFERENCE = ALL_BUT_PRICES - MARKET_RAW - BULK_INBOX
 
 # One process per run: each extra process would import dagster, dbt and GX again.
 build_warehouse = define_asset_job(

@@ -20,12 +20,13 @@ from dagster import (
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_duckdb import DuckDBResource
 
+from orchestration.assets.card_files import BULK_INBOX_SOURCES
 from orchestration.assets.inbox import INBOX_SOURCES
 from orchestration.assets.prices import PRICES_INBOX
 from orchestration.jobs import PRICES, load_prices
 
 # folder -> raw table it lands in, and the file suffixes read
-WATCHED = {source.folder: (source.table, source.suffixes) for source in INBOX_SOURCES}
+WATCHED = {source.folder: (source.table, source.suffixes) for source in (*INBOX_SOURCES, *BULK_INBOX_SOURCES)}
 WATCHED[PRICES_INBOX] = ("daily_prices", (".csv",))
 
 inbox_jobs = {

@@ -38,6 +38,19 @@ def between(column: str, low: float | None = None, high: float | None = None) ->
     )
 
 
+def not_before(column: str, earlier: str) -> Expectation:
+    """`column` is on or after `earlier` in each row where both are known (a delivery and its order)."""
+    return Expectation(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        {
+            "column_A": column,
+            "column_B": earlier,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+    )
+
+
 def has_rows(minimum: int = 1) -> Expectation:
     return Expectation("ExpectTableRowCountToBeBetween", {"min_value": minimum})
 

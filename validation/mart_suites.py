@@ -105,3 +105,16 @@ MART_SUITES: dict[str, list[Expectation]] = {
         in_set("verdict", ["supported", "contradicted", "unverified", "model"]),
     ],
 }
+
+# From the card inventory and procurement inboxes: no has_rows, the folders may be empty.
+MART_SUITES["datacenter_card_mix"] = [
+    unique("datacenter_id"),
+    not_null("datacenter_id"),
+    in_set("dataset", ["reported", "synthetic"]),
+    between("active_cards", 0, None),
+    between("domestic_share_active", 0, 1),
+    between("domestic_share_spend", 0, 1),
+    between("spend_usd_domestic", 0, None),
+    between("spend_usd_foreign", 0, None),
+    *provenance(),
+]

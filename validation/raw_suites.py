@@ -1,17 +1,21 @@
 """Suites for the raw frames, run before they land."""
 
 from validation.expectations import (
+    CONFIDENCE_LEVELS,
     ORIGINS,
     Expectation,
     between,
     chip_specs,
     has_rows,
     in_set,
+    not_before,
     not_null,
     provenance,
     unique,
     unique_together,
 )
+
+CARD_STATUSES = ["active", "spare", "failed", "retired"]
 
 RAW_SUITES: dict[str, list[Expectation]] = {
     "chips": [
@@ -158,3 +162,37 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         *provenance(),
     ],
 }
+
+# Card inventories and procurement lines (ingestion/card_files.py): the loader quarantines, in SQL,
+# the rows these row-wise expectations would fail, so the suite checks what it landed. No
+# has_rows: an empty inbox folder lands an empty table.
+RAW_SUITES.update(
+    {
+        "card_inventory": [
+            not_null("card_serial"),
+            unique("card_serial"),
+            not_null("datacenter_id"),
+            not_null("chip_name"),
+            not_null("status"),
+            in_set("status", CARD_STATUSES),
+            in_set("dataset", ["reported", "synthetic"]),
+            in_set("confidence", CONFIDENCE_LEVELS),
+        ],
+        "procurement_lines": [
+            not_null("po_line_id"),
+            unique("po_line_id"),
+            not_null("datacenter_id"),
+            not_null("chip_name"),
+            not_null("order_date"),
+            not_null("currency"),
+            not_null("units"),
+            not_null("amount"),
+            between("units", 0, 10_000_000),
+            between("unit_price", 0, 100_000_000),
+            between("amount", 0, None),
+            not_before("delivery_date", "order_date"),
+            in_set("dataset", ["reported", "synthetic"]),
+            in_set("confidence", CONFIDENCE_LEVELS),
+        ],
+    }
+)

@@ -6,11 +6,13 @@ from validation.expectations import (
     between,
     chip_specs,
     in_set,
+    not_before,
     not_null,
     provenance,
     unique,
     unique_together,
 )
+from validation.raw_suites import CARD_STATUSES
 
 STAGING_SUITES: dict[str, list[Expectation]] = {
     "stg_reference__chips": [
@@ -71,6 +73,32 @@ STAGING_SUITES.update(
             unique_together("datacenter_id", "chip_name"),
             in_set("dataset", ["synthetic"]),
             between("cards", 1, None),
+            *provenance(),
+        ],
+    }
+)
+
+# Card inventories and procurement lines from the inbox (ingestion/card_files.py): no row count,
+# the folders may be empty. Validated in batches of the key's values.
+STAGING_SUITES.update(
+    {
+        "stg_datacenters__cards": [
+            unique("card_serial"),
+            not_null("datacenter_id"),
+            not_null("chip_name"),
+            in_set("card_status", CARD_STATUSES),
+            in_set("dataset", ["reported", "synthetic"]),
+            *provenance(),
+        ],
+        "stg_datacenters__procurement_lines": [
+            unique("po_line_id"),
+            not_null("datacenter_id"),
+            not_null("order_date"),
+            between("units", 0, None),
+            between("amount", 0, None),
+            between("amount_usd", 0, None),
+            not_before("delivery_date", "order_date"),
+            in_set("dataset", ["reported", "synthetic"]),
             *provenance(),
         ],
     }

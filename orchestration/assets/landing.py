@@ -94,15 +94,17 @@ def report_landing(
     quarantined: pl.DataFrame,
     rows_read: int,
     metadata: dict,
+    rows_quarantined: int | None = None,
 ) -> Iterator[AssetCheckResult | MaterializeResult]:
     """The raw suite's check, then (if it passed and the rows were landed) the accounting check
-    and the materialization; a failed check fails the step without retry."""
+    and the materialization; a failed check fails the step without retry. `rows_quarantined`
+    counts the rows set aside when `quarantined` holds only the first of them."""
     yield AssetCheckResult(
         check_name=EXPECTATIONS_CHECK, passed=outcome.success, metadata=outcome_metadata(outcome)
     )
     quarantine_metadata = {
         "rows_read": rows_read,
-        "rows_quarantined": quarantined.height,
+        "rows_quarantined": quarantined.height if rows_quarantined is None else rows_quarantined,
         "quarantine_reasons": MetadataValue.json(
             [
                 f"{row['source_file']}:{row['line']}: {row['reason']}"

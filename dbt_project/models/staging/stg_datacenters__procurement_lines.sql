@@ -1,0 +1,28 @@
+-- One row per purchase-order line for accelerator cards (raw.procurement_lines), typed and named,
+-- with its unit price and amount in USD at the rate of the order date (macro in_usd: the latest
+-- monthly rate on or before it, or the earliest later one where none is earlier; fx_rate_basis
+-- says which).
+with lines as (
+    select
+        po_line_id,
+        datacenter_id,
+        chip_name,
+        order_date,
+        delivery_date,
+        units,
+        unit_price,
+        currency,
+        amount,
+        {{ inbox_file_provenance('procurement file', 'order_date') }}
+    from {{ source('raw', 'procurement_lines') }}
+),
+
+converted as (
+    {{ in_usd('lines', 'order_date') }}
+)
+
+select
+    *,
+    unit_price * fx_usd_per_unit as unit_price_usd,
+    amount * fx_usd_per_unit as amount_usd
+from converted
