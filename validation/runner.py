@@ -7,6 +7,8 @@ Two entry points share one GX machinery (`_Suite`: the suite built once, run on 
   about `batch_rows` rows, so memory is bounded by the batch, not by the table.
 """
 
+import ctypes
+import gc
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -427,4 +429,20 @@ def validate_relation(
     if whole:
         frame = _fetch(con, _select(relation, suite.columns(whole, available)), batch_rows)
         _collect(checks, suite.validate_batch(frame, whole))
+    frame = None  # the last batch: released with the others
+    _release_memory()
     return suite.outcome(checks)
+
+
+def _release_memory() -> None:
+    """Give the memory of the batches back to the system. Freed pandas and Arrow buffers otherwise
+    stay in the allocators' free lists, and the process carries them into the run's next steps (a
+    DuckDB copy of the same table then adds its own gigabyte on top)."""
+    import pyarrow
+
+    gc.collect()
+    pyarrow.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to trim
