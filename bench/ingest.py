@@ -1,6 +1,6 @@
 """One ingestion method per process, so each one's peak RSS is its own.
 
-    python -m bench.ingest chipwatch|duckdb|dlt PRICES_CSV DATABASE
+    python -m bench.ingest chipwatch|duckdb|dlt|inventory|procurement CSV DATABASE
 
 prints one JSON object: the stage times (seconds, imports excluded and reported apart), rows
 landed, the RSS after the imports and the peak RSS (bytes, from `ru_maxrss`).
@@ -12,6 +12,9 @@ landed, the RSS after the imports and the peak RSS (bytes, from `ru_maxrss`).
 - `duckdb` (the floor): `CREATE TABLE ... AS SELECT * FROM read_csv(...)`.
 - `dlt` (the peer): a dlt resource yielding Arrow record batches from pyarrow's streaming CSV
   reader, `write_disposition='replace'`, duckdb destination (dlt's fastest documented route).
+- `inventory`, `procurement`: the product's path for the card-inventory and procurement files,
+  `ingestion.card_files.land_bulk_files` with the table's raw suite run by `validate_relation`
+  before commit (compared with `duckdb` on the same file).
 """
 
 import json
@@ -169,7 +172,60 @@ def peer(csv: Path, database: Path) -> dict:
     }
 
 
-METHODS = {"chipwatch": chipwatch, "duckdb": floor, "dlt": peer}
+def bulk_source(name: str):
+    """The product's path for one of the card files: land, rules, GX raw suite, accounting."""
+
+    def run(csv: Path, database: Path) -> dict:
+        clock = Clock()
+        from ingestion import card_files
+        from ingestion.backend import connect
+        from validation.raw_suites import RAW_SUITES
+        from validation.runner import _context, validate_relation
+
+        source = {"inventory": card_files.CARD_INVENTORY, "procurement": card_files.PROCUREMENT}[name]
+        clock.lap("import")
+        _context()
+        clock.lap("gx_setup")
+        baseline = peak_rss()
+        timings = {"validate": 0.0}
+
+        def validate(con, sql):
+            start = time.perf_counter()
+            outcome = validate_relation(con, sql, source.table, RAW_SUITES[source.table])
+            timings["validate"] += time.perf_counter() - start
+            return outcome
+
+        with connect(database) as con:
+            landing = card_files.land_bulk_files(con, source, [csv], validate=validate)
+        clock.lap("work")
+        if landing.accounting is None or not landing.accounting.balanced:
+            raise SystemExit(
+                f"the synthetic {name} file did not land: {landing.validation or landing.accounting}"
+            )
+        work = clock.stages["work"]
+        return {
+            "stages": {
+                "validate": timings["validate"],
+                "land": work - timings["validate"],
+                "gx_setup": clock.stages["gx_setup"],
+            },
+            "work_s": work,
+            "rows": count_rows(database, source.target),
+            "rows_quarantined": landing.rows_quarantined,
+            "baseline_rss": baseline,
+            "peak_rss": peak_rss(),
+        }
+
+    return run
+
+
+METHODS = {
+    "chipwatch": chipwatch,
+    "duckdb": floor,
+    "dlt": peer,
+    "inventory": bulk_source("inventory"),
+    "procurement": bulk_source("procurement"),
+}
 
 
 def main(argv: list[str] | None = None) -> int:

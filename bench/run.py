@@ -6,6 +6,8 @@ On the same synthetic price file (`bench/synthetic.py`, fixed seed, labelled syn
 - ingestion rows/s and peak RSS, each method in its own process: chipwatch's path (read,
   GX raw suite, land), DuckDB's own `read_csv` (the floor), dlt's duckdb destination (the peer);
 - the share of chipwatch's ingestion time spent in GX validation, and where the read time goes;
+- the card-inventory and procurement connectors against DuckDB's `read_csv`, each on its own
+  synthetic file of the same size (up to 10 m rows);
 - import cost of the code location against `import dagster_dbt` alone (the floor);
 - a cold build (`--full`) against a no-change incremental build, on a fresh temp warehouse;
 - query latency p50/p95 on that build's serving file, for the README's and the dashboard's
@@ -35,7 +37,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.synthetic import parse_size, size_label, write_prices  # noqa: E402
+from bench.synthetic import (  # noqa: E402
+    parse_size,
+    size_label,
+    write_card_inventory,
+    write_prices,
+    write_procurement,
+)
 from ingestion.backend import MEMORY_LIMIT  # noqa: E402
 
 BENCHMARKS = PROJECT_ROOT / "docs" / "BENCHMARKS.md"
@@ -44,6 +52,12 @@ ANALYSIS_MARKER = "<!-- analysis: kept by make bench -->"
 # Every DuckDB connection of the floor, chipwatch and its builds (not dlt's) is capped at this.
 DEFAULT_MEMORY_LIMIT = "1GB"
 DLT_MAX_ROWS = 10_000_000
+# The card-inventory and procurement connectors, on a file of the bench's size (up to this).
+CONNECTORS = {
+    "inventory": ("card inventory (`raw.card_inventory`)", write_card_inventory),
+    "procurement": ("procurement lines (`raw.procurement_lines`)", write_procurement),
+}
+CONNECTOR_MAX_ROWS = 10_000_000
 
 
 def timed(command: list[str], env: dict, repeat: int = 1) -> float:
@@ -109,6 +123,26 @@ def measure_ingestion(csv: Path, rows: int, scratch: Path, env: dict, repeat: in
             "peak_rss": max(r["peak_rss"] for r in done),
             "rows_per_s": median["rows"] / median["work_s"],
         }
+    return results
+
+
+def measure_connectors(rows: int, scratch: Path, env: dict) -> dict:
+    """Each card-file connector against DuckDB's `read_csv` on one synthetic file of `rows` rows."""
+    if rows > CONNECTOR_MAX_ROWS:
+        return {"skipped": f"measured up to {CONNECTOR_MAX_ROWS:,} rows (the price file is the 100 m load)"}
+    results = {}
+    for name, (_, write) in CONNECTORS.items():
+        csv = scratch / f"{name}.csv"
+        write(csv, rows)
+        figures: dict = {"csv_bytes": csv.stat().st_size}
+        for method, role in (("duckdb", "floor"), (name, "chipwatch")):
+            database = scratch / f"connector_{name}_{method}.duckdb"
+            done = run_json([sys.executable, "-m", "bench.ingest", method, str(csv), str(database)], env)
+            figures[role] = {**done, "rows_per_s": done["rows"] / done["work_s"]}
+            for leftover in scratch.glob(f"{database.name}*"):
+                leftover.unlink()
+        csv.unlink()
+        results[name] = figures
     return results
 
 
@@ -204,6 +238,7 @@ def run_bench(
         "memory_limit": env.get(MEMORY_LIMIT),
     }
     results["ingestion"] = measure_ingestion(csv, rows, scratch, env, repeat)
+    results["connectors"] = measure_connectors(rows, scratch, env)
     if not skip_builds:
         results["builds"] = measure_builds(env, csv, scratch)
         serving, appended = Path(results["builds"]["serving"]), []  # the build landed the prices
@@ -278,6 +313,7 @@ def tables(results: dict) -> str:
         "| once per process: import GX + ephemeral context (not in the share) "
         f"| {stages['gx_setup']:.2f} s | |",
     ]
+    lines += connector_table(results)
     if "builds" in results:
         b = results["builds"]
         lines += [
@@ -330,6 +366,38 @@ def tables(results: dict) -> str:
             f"| {r['p95_ms']:.1f} ms |"
         )
     return "\n".join(lines)
+
+
+def connector_table(results: dict) -> list[str]:
+    """The card-inventory and procurement connectors against the floor on the same file."""
+    connectors = results.get("connectors")
+    if not connectors:
+        return []
+    lines = ["", "**Card-inventory and procurement connectors** (`ingestion/card_files.py`): "]
+    if "skipped" in connectors:
+        return [*lines[:-1], lines[-1] + f"skipped: {connectors['skipped']}."]
+    lines[-1] += (
+        f"a synthetic file of {results['rows']:,} rows each (`bench/synthetic.py`); each method in its own "
+        "process, time excludes imports:"
+    )
+    lines += [
+        "",
+        "| file | CSV | DuckDB `read_csv` (floor) | chipwatch: land_bulk_files (read, rules, GX raw suite, "
+        "accounting) | vs floor | GX share | peak RSS |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, (label, _) in CONNECTORS.items():
+        if name not in connectors:
+            continue
+        figures = connectors[name]
+        floor, ours = figures["floor"], figures["chipwatch"]
+        lines.append(
+            f"| {label} | {figures['csv_bytes'] / 1e6:,.0f} MB | {floor['work_s']:.2f} s | "
+            f"{ours['work_s']:.2f} s ({_rate(ours['rows_per_s'])} rows/s) | "
+            f"{ours['rows_per_s'] / floor['rows_per_s']:.2f}x | "
+            f"{ours['stages']['validate'] / ours['work_s']:.0%} | {_mb(ours['peak_rss'])} |"
+        )
+    return lines
 
 
 # Build steps whose time is GX validation, and the steps whose output they validate.

@@ -140,6 +140,11 @@ def test_harness_produces_every_measurement(tmp_path, serving_file):
         assert ingestion["dlt"]["rows"] == 1_000
     else:  # `make test` syncs without the bench group
         assert "skipped" in ingestion["dlt"]
+    for name in ("inventory", "procurement"):
+        connector = results["connectors"][name]
+        assert connector["floor"]["rows"] == connector["chipwatch"]["rows"] == 1_000, name
+        assert connector["chipwatch"]["rows_quarantined"] == 0, name
+        assert connector["chipwatch"]["stages"]["validate"] > 0, name
     queries = results["queries"]
     assert queries["price_rows"] == 1_000
     for group in ("readme", "dashboard", "prices"):
@@ -149,6 +154,7 @@ def test_harness_produces_every_measurement(tmp_path, serving_file):
 
     text = tables(results)
     assert "DuckDB `read_csv`" in text and "GX raw suite" in text and "p95" in text
+    assert "card inventory (`raw.card_inventory`)" in text
     out = tmp_path / "BENCHMARKS.md"
     out.write_text("old\n<!-- analysis: kept by make bench -->\n## Where the time goes\nkept\n")
     write_docs(results, out, "test machine", "today")
