@@ -26,8 +26,6 @@ Line numbers of quarantined rows come from their order in the transaction (rowid
 DuckDB rejected: exact unless the file has blank lines or records spanning several lines.
 """
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,10 +37,10 @@ import polars as pl
 
 from ingestion.columns import SourceColumn, match_headers, normalise_header
 from ingestion.errors import SourceFormatError
-from ingestion.price_bulk import SNIFF_BYTES, SNIFF_ROWS, file_metadata
+from ingestion.price_bulk import file_metadata, read_csv_sql
 from ingestion.prices import DATE_FORMATS
 from ingestion.quarantine import Accounting, prepare, record
-from ingestion.source_text import MAX_RECORD_CHARS, ROW_JSON_KEEP, sniff_delimiter
+from ingestion.source_text import ROW_JSON_KEEP, sniff_head
 from ingestion.warehouse import sql_literal, sql_string
 
 if TYPE_CHECKING:
@@ -179,15 +177,8 @@ class FilePlan:
 
     def read_csv(self, source: BulkSource, **options) -> str:
         kinds = {column.name: column.kind for column in source.columns}
-        columns = ", ".join(
-            f"{sql_string(name)}: '{kinds.get(name, 'varchar').upper()}'" for name in self.names
-        )
-        extra = "".join(f", {name} = {value}" for name, value in options.items())
-        return (
-            f"read_csv({sql_string(str(self.path))}, header = true, auto_detect = false, "
-            f"delim = {sql_string(self.delimiter)}, quote = '\"', escape = '\"', columns = {{{columns}}}, "
-            f"dateformat = {sql_string(self.date_format)}, max_line_size = {MAX_RECORD_CHARS}{extra})"
-        )
+        types = {name: kinds.get(name, "varchar").upper() for name in self.names}
+        return read_csv_sql(self.path, self.delimiter, types, self.date_format, **options)
 
     def select(self, source: BulkSource, relation: str) -> str:
         """The canonical, cleaned columns of `relation` (text trimmed, empty text null, defaults applied)."""
@@ -208,31 +199,8 @@ class FilePlan:
 def plan(path: Path, source: BulkSource) -> FilePlan:
     """How DuckDB reads `path`; refuses (SourceFormatError) a file that is empty, binary, not UTF-8,
     or without a header for a required column."""
-    with open(path, "rb") as handle:
-        head = handle.read(SNIFF_BYTES).removeprefix(b"\xef\xbb\xbf")
-    if not head.strip():
-        raise SourceFormatError(
-            f"{path.name}: the file is empty: nothing to read. The download or copy was probably "
-            "interrupted: export it again and re-run."
-        )
-    if b"\x00" in head or head.startswith(b"%PDF"):
-        raise SourceFormatError(
-            f"{path.name}: this is a binary file (a spreadsheet, PDF or archive, or UTF-16 text), not "
-            "CSV text. Export or save it as CSV UTF-8 and re-run."
-        )
-    if len(head) == SNIFF_BYTES and b"\n" in head:
-        head = head[: head.rfind(b"\n") + 1]  # whole lines only (a header longer than this is read cut)
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise SourceFormatError(
-            f"{path.name}: byte {error.start} is not UTF-8 (a GBK/GB18030 export, say): this source is read "
-            "by DuckDB's CSV reader, which needs UTF-8. Save it as CSV UTF-8 and re-run."
-        ) from None
-    lines = text.splitlines()
-    delimiter = sniff_delimiter(lines[0])
-    rows = list(csv.reader(io.StringIO("\n".join(lines[: SNIFF_ROWS + 1])), delimiter=delimiter))
-    header = [" ".join(cell.split()) for cell in rows[0]]
+    head = sniff_head(path)
+    header = head.header
     normalised = [normalise_header(cell) for cell in header]
     repeated = sorted({cell for cell in header if normalised.count(normalise_header(cell)) > 1})
     if repeated:
@@ -246,8 +214,8 @@ def plan(path: Path, source: BulkSource) -> FilePlan:
     dates = [
         i for i, name in enumerate(names) if name in {c.name for c in source.columns if c.kind == "date"}
     ]
-    samples = [row[i].strip() for row in rows[1:] for i in dates if len(row) > i and row[i].strip()]
-    return FilePlan(path, delimiter, names, _date_format(samples))
+    samples = [row[i].strip() for row in head.rows for i in dates if len(row) > i and row[i].strip()]
+    return FilePlan(path, head.delimiter, names, _date_format(samples))
 
 
 def _date_format(samples: list[str]) -> str:

@@ -47,7 +47,7 @@ from ingestion.quarantine import (
     suite_bounds,
     within_bounds,
 )
-from ingestion.source_text import MAX_RECORD_CHARS, sniff_delimiter
+from ingestion.source_text import MAX_RECORD_CHARS, sniff_head
 from ingestion.warehouse import file_sha256, sql_literal, sql_string
 
 if TYPE_CHECKING:
@@ -66,8 +66,6 @@ RAW_COLUMNS = {
     "_source_sha256": "varchar",
     "file_modified_date": "date",
 }
-SNIFF_BYTES = 1 << 16
-SNIFF_ROWS = 200
 REJECTS = ("_price_rejects", "_price_reject_scans")
 
 
@@ -92,13 +90,7 @@ class BulkPlan:
             else "VARCHAR"
             for header in self.header
         }
-        columns = "{" + ", ".join(f"{sql_string(h)}: '{t}'" for h, t in types.items()) + "}"
-        extra = "".join(f", {name} = {value}" for name, value in options.items())
-        return (
-            f"read_csv({sql_string(str(self.path))}, header = true, auto_detect = false, "
-            f"delim = {sql_string(self.delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
-            f"dateformat = {sql_string(self.date_format)}, max_line_size = {MAX_RECORD_CHARS}{extra})"
-        )
+        return read_csv_sql(self.path, self.delimiter, types, self.date_format, **options)
 
     def select(self) -> str:
         """The canonical, cleaned columns of a row."""
@@ -114,23 +106,25 @@ class BulkPlan:
         )
 
 
+def read_csv_sql(path: Path, delimiter: str, types: dict[str, str], date_format: str, **options) -> str:
+    """DuckDB's `read_csv(...)` of a file with a header, its columns typed by header (`types`),
+    nothing sniffed; `options` are more named parameters, as SQL."""
+    columns = "{" + ", ".join(f"{sql_string(name)}: '{kind}'" for name, kind in types.items()) + "}"
+    extra = "".join(f", {name} = {value}" for name, value in options.items())
+    return (
+        f"read_csv({sql_string(str(path))}, header = true, auto_detect = false, "
+        f"delim = {sql_string(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
+        f"dateformat = {sql_string(date_format)}, max_line_size = {MAX_RECORD_CHARS}{extra})"
+    )
+
+
 def plan(path: Path) -> BulkPlan | None:
     """How DuckDB can read `path`, or None when the careful reader must (see the module docstring)."""
-    with open(path, "rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    head = head.removeprefix(b"\xef\xbb\xbf")
-    if not head.strip() or b"\x00" in head or head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None
-    if len(head) == SNIFF_BYTES:
-        head = head[: head.rfind(b"\n") + 1]
     try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
+        head = sniff_head(path)
+    except SourceFormatError:
         return None
-    lines = text.splitlines()
-    delimiter = sniff_delimiter(lines[0])
-    rows = list(csv.reader(io.StringIO("\n".join(lines[: SNIFF_ROWS + 1])), delimiter=delimiter))
-    header = [" ".join(cell.split()) for cell in rows[0]]
+    header = head.header
     if not all(header) or len({normalise_header(h) for h in header}) < len(header):
         return None
     try:
@@ -138,11 +132,11 @@ def plan(path: Path) -> BulkPlan | None:
     except SourceFormatError:
         return None
     index = header.index(mapped["date"])
-    samples = [row[index].strip() for row in rows[1:] if len(row) > index and row[index].strip()]
+    samples = [row[index].strip() for row in head.rows if len(row) > index and row[index].strip()]
     date_format = next((fmt for fmt in DATE_FORMATS if _all_parse(samples, fmt)), None)
     if date_format is None or not samples:
         return None
-    return BulkPlan(path, delimiter, header, mapped, date_format)
+    return BulkPlan(path, head.delimiter, header, mapped, date_format)
 
 
 def _all_parse(samples: list[str], fmt: str) -> bool:

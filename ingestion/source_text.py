@@ -85,6 +85,50 @@ def decode(path: Path) -> tuple[str, str]:
     )
 
 
+SNIFF_BYTES = 1 << 16
+SNIFF_ROWS = 200
+
+
+@dataclass(frozen=True)
+class CsvHead:
+    """The start of a CSV file, read to plan a bulk read of the whole file."""
+
+    delimiter: str
+    header: list[str]  # runs of whitespace in a cell collapsed to one space
+    rows: list[list[str]]  # the first SNIFF_ROWS records after the header
+
+
+def sniff_head(path: Path) -> CsvHead:
+    """The delimiter, header and first records of a UTF-8 CSV file (BOM or not), from its first
+    SNIFF_BYTES bytes, whole lines only. Refuses (SourceFormatError) a file that is empty, binary
+    (a spreadsheet, PDF or archive, or UTF-16 text) or not UTF-8."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES).removeprefix(codecs.BOM_UTF8)
+    if not head.strip():
+        raise SourceFormatError(
+            f"{path.name}: the file is empty: nothing to read. The download or copy was probably "
+            "interrupted: export it again and re-run."
+        )
+    if b"\x00" in head or head.startswith((b"%PDF", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceFormatError(
+            f"{path.name}: this is a binary file (a spreadsheet, PDF or archive, or UTF-16 text), not "
+            "CSV text. Export or save it as CSV UTF-8 and re-run."
+        )
+    if len(head) == SNIFF_BYTES and b"\n" in head:
+        head = head[: head.rfind(b"\n") + 1]  # whole lines only (a header longer than this is read cut)
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SourceFormatError(
+            f"{path.name}: byte {error.start} is not UTF-8 (a GBK/GB18030 export, say): this source is read "
+            "by DuckDB's CSV reader, which needs UTF-8. Save it as CSV UTF-8 and re-run."
+        ) from None
+    lines = text.splitlines()
+    delimiter = sniff_delimiter(lines[0])
+    rows = list(csv.reader(io.StringIO("\n".join(lines[: SNIFF_ROWS + 1])), delimiter=delimiter))
+    return CsvHead(delimiter, [" ".join(cell.split()) for cell in rows[0]], rows[1:])
+
+
 def sniff_delimiter(header_line: str) -> str:
     """The delimiter the header line uses most; comma when it uses none."""
     counts = {delimiter: header_line.count(delimiter) for delimiter in DELIMITERS}
