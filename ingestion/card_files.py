@@ -41,7 +41,7 @@ from ingestion.price_bulk import file_metadata, read_csv_sql
 from ingestion.prices import DATE_FORMATS
 from ingestion.quarantine import Accounting, prepare, record
 from ingestion.source_text import ROW_JSON_KEEP, sniff_head
-from ingestion.warehouse import sql_literal, sql_string
+from ingestion.warehouse import sql_literal, sql_string, sql_trimmed
 
 if TYPE_CHECKING:
     from validation.expectations import Expectation
@@ -186,7 +186,7 @@ class FilePlan:
         for column in source.columns:
             value = f'"{column.name}"' if column.name in self.names else f"null::{column.kind}"
             if column.kind == "varchar":
-                value = f"nullif(trim({value}), '')"
+                value = f"nullif({sql_trimmed(value)}, '')"
                 value = f"{column.case}({value})" if column.case else value
             cleaned.append(f"{value} as {column.name}")
         defaulted = [

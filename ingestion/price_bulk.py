@@ -48,7 +48,7 @@ from ingestion.quarantine import (
     within_bounds,
 )
 from ingestion.source_text import MAX_RECORD_CHARS, sniff_head
-from ingestion.warehouse import file_sha256, sql_literal, sql_string
+from ingestion.warehouse import file_sha256, sql_literal, sql_string, sql_trimmed
 
 if TYPE_CHECKING:
     from validation.runner import ValidationOutcome
@@ -99,9 +99,9 @@ class BulkPlan:
             return f'"{self.mapped[name]}"' if name in self.mapped else "null"
 
         return (
-            f"{column('date')}::date as date, upper(trim({column('ticker')})) as ticker, "
+            f"{column('date')}::date as date, upper({sql_trimmed(column('ticker'))}) as ticker, "
             + "".join(f"{column(name)}::double as {name}, " for name in PRICE_COLUMNS)
-            + f"upper(trim({column('currency')})) as currency, "
+            + f"upper({sql_trimmed(column('currency'))}) as currency, "
             f"coalesce({column('dataset')}, 'reported') as dataset"
         )
 

@@ -24,6 +24,16 @@ def sql_literal(value: str | date | datetime) -> str:
     return sql_string(value)
 
 
+def sql_trimmed(value: str) -> str:
+    """SQL for the text `value` (a column) without the spaces DuckDB's trim() removes around it.
+
+    Only cells that may have some are trimmed (a space at either end, or any non-ASCII character:
+    trim() also removes Unicode spaces such as U+3000): trim() on every cell costs more than
+    reading the cells."""
+    padded = f"starts_with({value}, ' ') or ends_with({value}, ' ') or strlen({value}) <> length({value})"
+    return f"case when {padded} then trim({value}) else {value} end"
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

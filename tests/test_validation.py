@@ -111,17 +111,30 @@ def test_a_relation_in_many_batches_has_the_outcome_of_one_batch(monkeypatch):
     ]
 
 
-def test_compound_key_duplicates_are_found_across_many_batches(monkeypatch):
+def test_uniqueness_is_judged_on_the_rows_whose_key_repeats(monkeypatch):
     con = prices(200)
-    # Appended last, far from the rows they repeat: every row of a date still lands in one batch.
+    # Appended last, far from the rows they repeat.
     con.execute("insert into prices select * from prices where i in (0, 77, 199)")
     sizes = count_batches(monkeypatch)
     outcome = validate_relation(
         con, "select * from prices", "prices", [unique_together("date", "ticker")], batch_rows=7
     )
-    assert len(sizes) >= 20
+    assert sizes == [6]  # GX sees the three keys that repeat, both rows of each
     assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
         ("expect_compound_columns_to_be_unique", 6)
+    ]
+
+
+def test_many_repeated_keys_are_judged_in_batches_that_keep_a_key_together(monkeypatch):
+    con = prices(200)
+    con.execute("insert into prices select * from prices where i < 40")  # 8 dates, 10 rows each
+    sizes = count_batches(monkeypatch)
+    outcome = validate_relation(
+        con, "select * from prices", "prices", [unique_together("date", "ticker")], batch_rows=7
+    )
+    assert sizes == [10] * 8  # one date per batch: its rows are never split
+    assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_compound_columns_to_be_unique", 80)
     ]
 
 
@@ -162,14 +175,17 @@ def test_the_row_count_is_judged_on_the_whole_relation():
     assert one_batch.failures == failing.failures
 
 
-def test_uniqueness_on_different_first_columns_is_one_batch(monkeypatch):
+def test_each_uniqueness_expectation_sees_only_its_repeated_keys(monkeypatch):
     con = prices()
+    con.execute("update prices set i = 3 where i = 4")
     sizes = count_batches(monkeypatch)
     outcome = validate_relation(
         con, "select * from prices", "prices", [unique("i"), unique_together("date", "ticker")], batch_rows=10
     )
-    assert outcome.success
-    assert sizes == [50]
+    assert sizes == [2, 0]  # the two rows with i = 3; no (date, ticker) repeats
+    assert [(f.expectation, f.column, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_column_values_to_be_unique", "i", 2)
+    ]
 
 
 def test_aggregate_and_schema_expectations_see_the_whole_relation():
@@ -213,14 +229,17 @@ def test_batches_follow_the_order_of_an_enum_key(monkeypatch):
     con = duckdb.connect()
     con.execute("create type grade as enum ('zeta', 'alpha', 'mid')")
     con.execute(
-        "create table graded as select ['zeta', 'alpha', 'mid'][1 + i % 3]::grade as g, i from range(30) r(i)"
+        "create table graded as select ['zeta', 'alpha', 'mid'][1 + i % 3]::grade as g, i % 10 as i "
+        "from range(30) r(i)"
     )
-    con.execute("insert into graded values ('alpha', 4)")  # one duplicate of (alpha, 4)
+    con.execute("insert into graded values ('alpha', 4)")  # (alpha, 4) twice; every grade repeats
     sizes = count_batches(monkeypatch)
     outcome = validate_relation(
-        con, "select * from graded", "graded", [unique_together("g", "i"), not_null("i")], batch_rows=20
+        con, "select * from graded", "graded", [unique_together("g", "i"), unique("g")], batch_rows=20
     )
-    assert sorted(sizes) == [10, 21]  # (zeta, alpha) then (mid): compared as text, 'zeta' > 'alpha'
+    # (alpha, 4) twice; then the grades in ranges (zeta, alpha), (mid): as text 'zeta' > 'alpha'.
+    assert sizes == [2, 21, 10]
     assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
-        ("expect_compound_columns_to_be_unique", 2)
+        ("expect_compound_columns_to_be_unique", 2),
+        ("expect_column_values_to_be_unique", 31),
     ]

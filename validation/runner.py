@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import polars as pl
+import pyarrow
 
 from validation.expectations import Expectation
 
@@ -164,7 +165,8 @@ class _Suite:
 
     @staticmethod
     def _group(expectation: Expectation, cls: type) -> str:
-        """`row_count`, `rowwise` (a row's verdict needs only its batch), `schema` or `whole`."""
+        """`row_count`, `unique` (uniqueness: a row's verdict needs only the rows sharing its key),
+        `rowwise` (a row's verdict needs only the row), `schema` or `whole`."""
         from great_expectations.expectations.expectation import (
             ColumnMapExpectation,
             ColumnPairMapExpectation,
@@ -173,6 +175,9 @@ class _Suite:
 
         if expectation.kind in ROW_COUNT_KINDS and not expectation.kwargs.get("row_condition"):
             return "row_count"
+        if expectation.kind in UNIQUENESS_KINDS:
+            # `mostly` is a share of all the rows, which a frame of the repeated keys cannot give.
+            return "whole" if expectation.kwargs.get("mostly") is not None else "unique"
         if expectation.kind not in CROSS_ROW_KINDS and issubclass(
             cls, (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
         ):
@@ -198,19 +203,11 @@ class _Suite:
             named.update(columns)
         return [column for column in available if column in named]
 
-    def alignment_column(self, indexes: list[int]) -> str | None:
-        """The first column shared by every uniqueness expectation at `indexes`, else None."""
-        firsts = set()
-        for i in indexes:
-            expectation = self.expectations[i]
-            key = UNIQUENESS_KINDS.get(expectation.kind)
-            if key:
-                value = expectation.kwargs[key]
-                firsts.add(value if isinstance(value, str) else value[0])
-        return firsts.pop() if len(firsts) == 1 else None
-
-    def has_uniqueness(self, indexes: list[int]) -> bool:
-        return any(self.expectations[i].kind in UNIQUENESS_KINDS for i in indexes)
+    def key_columns(self, index: int) -> list[str]:
+        """The columns a uniqueness expectation's key is made of."""
+        expectation = self.expectations[index]
+        value = expectation.kwargs[UNIQUENESS_KINDS[expectation.kind]]
+        return [value] if isinstance(value, str) else list(value)
 
     def validate_batch(self, frame, indexes: list[int]) -> dict[int, _Check]:
         """Run GX on a pandas frame for the expectations at `indexes`."""
@@ -297,7 +294,7 @@ def validate_frame(frame: pl.DataFrame, table: str, expectations: list[Expectati
     suite = _Suite(table, expectations)
     checks: dict[int, list[_Check]] = {}
     _collect(checks, suite.judge_row_counts(frame.height))
-    indexes = suite.indexes("rowwise", "schema", "whole")
+    indexes = suite.indexes("rowwise", "unique", "schema", "whole")
     if indexes:
         # The whole frame, as before: polars' to_pandas of a column subset costs more memory, not less.
         _collect(checks, suite.validate_batch(frame.to_pandas(), indexes))
@@ -358,6 +355,39 @@ def _aligned_batches(
         yield _fetch(con, f"{_select(relation, columns)} where {' or '.join(conditions)}", batch_rows, params)
 
 
+def _repeated_key_batches(
+    con, relation: str, columns: list[str], key: list[str], types: dict[str, str], batch_rows: int
+) -> Iterator:
+    """The rows of the relation whose `key` occurs more than once, as pandas frames: the only rows
+    a uniqueness expectation on `key` can fail, and all the rows of each such key.
+
+    Keys are grouped by one 64-bit hash (a collision only adds rows that GX then passes). No
+    repeated key: GX sees a frame with no rows. Up to `batch_rows` repeated rows: one frame. More
+    are read again in ranges of the key's first column (`_aligned_batches`). A key column missing
+    from the relation gives a frame with no rows, on which GX reports it missing."""
+    if not set(key) <= set(types):
+        yield _fetch(con, f"{_select(relation, columns)} limit 0", batch_rows)
+        return
+    hashed = f"hash({', '.join(_quote(column) for column in key)})"
+    repeats = f"select {hashed} from {relation} group by 1 having count(*) > 1"
+    if not con.execute(f"select exists ({repeats})").fetchone()[0]:
+        yield _fetch(con, f"{_select(relation, columns)} limit 0", batch_rows)
+        return
+    repeated = f"(select * from {relation} where {hashed} in ({repeats})) as repeated"
+    reader = con.execute(_select(repeated, columns)).to_arrow_reader(batch_rows)
+    batches, rows = [], 0
+    for batch in reader:
+        rows += batch.num_rows
+        if rows > batch_rows:
+            break
+        batches.append(batch)
+    else:
+        yield _arrow_to_pandas(pyarrow.Table.from_batches(batches, schema=reader.schema))
+        return
+    batches = None
+    yield from _aligned_batches(con, repeated, columns, key[0], types[key[0]], batch_rows)
+
+
 def _streamed_batches(con, relation: str, columns: list[str], batch_rows: int) -> Iterator:
     """The rows of one query as pandas frames of at most `batch_rows` rows, as DuckDB streams them."""
     for record_batch in con.execute(_select(relation, columns)).to_arrow_reader(batch_rows):
@@ -375,13 +405,12 @@ def validate_relation(
     converted to pandas and validated by GX as `validate_frame` does.
 
     - At most `batch_rows` rows: one batch, the same outcome as `validate_frame` on the whole frame.
-    - More: row-wise expectations (GX map expectations) are run batch by batch and merged: an
-      expectation fails if it fails in any batch, its unexpected counts are summed and the first
-      20 unexpected values kept. Uniqueness stays exact: batches are ranges of the values of the
-      first column of the suite's uniqueness expectations (all rows with one value in one batch),
-      planned from a GROUP BY in DuckDB; when the uniqueness expectations do not share a first
-      column, the row-wise expectations run on the relation as one batch. With no uniqueness
-      expectation the rows are streamed from one query.
+    - More: row-wise expectations (GX map expectations) are run on the rows as DuckDB streams
+      them, batch by batch, and merged: an expectation fails if it fails in any batch, its
+      unexpected counts are summed and the first 20 unexpected values kept. A uniqueness
+      expectation (without `mostly`) is run by GX on the rows whose key occurs more than once,
+      found by a GROUP BY in DuckDB (`_repeated_key_batches`): exact, and no batch has to hold
+      every row of a key.
 
     Table-level expectations are judged on the whole relation, never on a batch:
 
@@ -407,7 +436,7 @@ def validate_relation(
     _collect(checks, suite.judge_row_counts(total))
 
     if total <= batch_rows:
-        indexes = suite.indexes("rowwise", "schema", "whole")
+        indexes = suite.indexes("rowwise", "unique", "schema", "whole")
         if indexes:
             frame = _fetch(con, _select(relation, suite.columns(indexes, available)), batch_rows)
             _collect(checks, suite.validate_batch(frame, indexes))
@@ -415,17 +444,12 @@ def validate_relation(
 
     rowwise = suite.indexes("rowwise")
     if rowwise:
-        columns = suite.columns(rowwise, available)
-        alignment = suite.alignment_column(rowwise)
-        if not suite.has_uniqueness(rowwise) or (alignment is not None and alignment not in available):
-            # Nothing to keep together (a missing key column fails its expectations in every batch).
-            batches = _streamed_batches(con, relation, columns, batch_rows)
-        elif alignment is None:
-            batches = iter([_fetch(con, _select(relation, columns), batch_rows)])
-        else:
-            batches = _aligned_batches(con, relation, columns, alignment, types[alignment], batch_rows)
-        for frame in batches:
+        for frame in _streamed_batches(con, relation, suite.columns(rowwise, available), batch_rows):
             _collect(checks, suite.validate_batch(frame, rowwise))
+    for i in suite.indexes("unique"):
+        columns = suite.columns([i], available)
+        for frame in _repeated_key_batches(con, relation, columns, suite.key_columns(i), types, batch_rows):
+            _collect(checks, suite.validate_batch(frame, [i]))
     schema = suite.indexes("schema")
     if schema:
         frame = _fetch(con, f"select * from {relation} limit 0", batch_rows)
@@ -443,8 +467,6 @@ def _release_memory() -> None:
     """Give the memory of the batches back to the system. Freed pandas and Arrow buffers otherwise
     stay in the allocators' free lists, and the process carries them into the run's next steps (a
     DuckDB copy of the same table then adds its own gigabyte on top)."""
-    import pyarrow
-
     gc.collect()
     pyarrow.default_memory_pool().release_unused()
     try:
