@@ -210,14 +210,23 @@ class _Suite:
         return [value] if isinstance(value, str) else list(value)
 
     def validate_batch(self, frame, indexes: list[int]) -> dict[int, _Check]:
-        """Run GX on a pandas frame for the expectations at `indexes`."""
+        """Run GX on a pandas frame for the expectations at `indexes`.
+
+        First for the verdicts only (GX's BOOLEAN_ONLY: less than half the time of SUMMARY, which
+        builds the unexpected counts and values), then, for the expectations that failed, again
+        with SUMMARY for what the outcome reports."""
         if not indexes:
             return {}
+        checks = self._run(frame, indexes, "BOOLEAN_ONLY")
+        failed = [i for i, check in checks.items() if not check.success]
+        return checks | self._run(frame, failed, "SUMMARY") if failed else checks
+
+    def _run(self, frame, indexes: list[int], result_format: str) -> dict[int, _Check]:
         suite = self.gx.ExpectationSuite(name=f"{self.table}_suite")
         for i in indexes:
             suite.add_expectation(self.gx_expectations[i])
         batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format="SUMMARY")
+        result = batch.validate(suite, result_format=result_format)
         # GX's execution engine keeps the data of the last batch of every asset it validated: a
         # table's last batch (150 MB of 1 m price rows) would stay for the rest of the run.
         manager = self.datasource.get_execution_engine().batch_manager
