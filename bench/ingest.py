@@ -54,30 +54,48 @@ def count_rows(database: Path, table: str) -> int:
         return con.execute(f"select count(*) from {table}").fetchone()[0]
 
 
+def _timed_validation(table: str, timings: dict):
+    """The raw suite of `table` run by `validate_relation`, its time added to timings["validate"]."""
+    from validation.raw_suites import RAW_SUITES
+    from validation.runner import validate_relation
+
+    def validate(con, sql):
+        start = time.perf_counter()
+        outcome = validate_relation(con, sql, table, RAW_SUITES[table])
+        timings["validate"] += time.perf_counter() - start
+        return outcome
+
+    return validate
+
+
+def _gx_ready(clock: Clock) -> int:
+    """Lap the imports, then set GX up (its ephemeral context: paid once per process, timed apart);
+    return the RSS then."""
+    from validation.runner import _context
+
+    clock.lap("import")
+    _context()
+    clock.lap("gx_setup")
+    return peak_rss()
+
+
+def _check_landed(landing, what: str) -> None:
+    if landing.accounting is None or not landing.accounting.balanced:
+        raise SystemExit(f"{what} did not land: {landing.validation or landing.accounting}")
+
+
 def chipwatch(csv: Path, database: Path) -> dict:
     clock = Clock()
     from ingestion.backend import connect
     from ingestion.price_bulk import land_price_files
-    from validation.raw_suites import RAW_SUITES
-    from validation.runner import _context, validate_relation
 
-    clock.lap("import")
-    _context()  # GX import and its ephemeral context: paid once per process
-    clock.lap("gx_setup")
-    baseline = peak_rss()
     timings = {"validate": 0.0, "insert": 0.0}
-
-    def validate(con, sql):
-        start = time.perf_counter()
-        outcome = validate_relation(con, sql, TABLE, RAW_SUITES[TABLE])
-        timings["validate"] += time.perf_counter() - start
-        return outcome
-
+    validate = _timed_validation(TABLE, timings)
+    baseline = _gx_ready(clock)
     with connect(database) as con:
         landing = land_price_files(_TimedInserts(con, timings), [csv], validate=validate)
     clock.lap("work")
-    if landing.accounting is None or not landing.accounting.balanced:
-        raise SystemExit(f"the synthetic prices did not land: {landing.validation or landing.accounting}")
+    _check_landed(landing, "the synthetic prices")
     work = clock.stages["work"]
     return {
         "stages": {
@@ -179,29 +197,15 @@ def bulk_source(name: str):
         clock = Clock()
         from ingestion import card_files
         from ingestion.backend import connect
-        from validation.raw_suites import RAW_SUITES
-        from validation.runner import _context, validate_relation
 
         source = {"inventory": card_files.CARD_INVENTORY, "procurement": card_files.PROCUREMENT}[name]
-        clock.lap("import")
-        _context()
-        clock.lap("gx_setup")
-        baseline = peak_rss()
         timings = {"validate": 0.0}
-
-        def validate(con, sql):
-            start = time.perf_counter()
-            outcome = validate_relation(con, sql, source.table, RAW_SUITES[source.table])
-            timings["validate"] += time.perf_counter() - start
-            return outcome
-
+        validate = _timed_validation(source.table, timings)
+        baseline = _gx_ready(clock)
         with connect(database) as con:
             landing = card_files.land_bulk_files(con, source, [csv], validate=validate)
         clock.lap("work")
-        if landing.accounting is None or not landing.accounting.balanced:
-            raise SystemExit(
-                f"the synthetic {name} file did not land: {landing.validation or landing.accounting}"
-            )
+        _check_landed(landing, f"the synthetic {name} file")
         work = clock.stages["work"]
         return {
             "stages": {

@@ -23,7 +23,7 @@ from validation.expectations import Expectation
 MAX_UNEXPECTED_VALUES = 20
 # Judged in Python on the row count DuckDB computes (count(*)) rather than by GX on a batch.
 ROW_COUNT_KINDS = frozenset({"ExpectTableRowCountToBeBetween", "ExpectTableRowCountToEqual"})
-# Uniqueness across rows, and the kwarg naming the column the batches are aligned to.
+# Uniqueness across rows, and the kwarg naming the columns of the key.
 UNIQUENESS_KINDS = {
     "ExpectColumnValuesToBeUnique": "column",
     "ExpectCompoundColumnsToBeUnique": "column_list",
