@@ -162,6 +162,27 @@ def test_nulls_are_counted_across_batches(monkeypatch):
     assert "expect_column_values_to_be_unique on prices.date: 50 unexpected" in aligned.describe()
 
 
+def test_only_failed_expectations_are_run_again_for_their_counts(monkeypatch):
+    con = prices()
+    con.execute("update prices set close = -1 where i in (3, 27)")
+    runs: list[tuple[str, list[int]]] = []
+    original = runner._Suite._run
+
+    def spy(self, frame, indexes, result_format):
+        runs.append((result_format, list(indexes)))
+        return original(self, frame, indexes, result_format)
+
+    monkeypatch.setattr(runner._Suite, "_run", spy)
+    suite = [not_null("close"), between("close", 0.0001, 10_000_000)]
+    outcome = validate_relation(con, "select * from prices", "prices", suite, batch_rows=10)
+    # Five batches for the verdicts; SUMMARY only for the batches where `between` failed.
+    assert [run for run in runs if run[0] == "BOOLEAN_ONLY"] == [("BOOLEAN_ONLY", [0, 1])] * 5
+    assert [run for run in runs if run[0] == "SUMMARY"] == [("SUMMARY", [1])] * 2
+    assert [(f.expectation, f.unexpected_count, f.unexpected_values) for f in outcome.failures] == [
+        ("expect_column_values_to_be_between", 2, [-1.0, -1.0])
+    ]
+
+
 def test_the_row_count_is_judged_on_the_whole_relation():
     con = prices()
     passing = validate_relation(con, "select * from prices", "prices", [has_rows(40)], batch_rows=10)
