@@ -374,12 +374,9 @@ def _repeated_key_batches(
     repeated key: GX sees a frame with no rows. Up to `batch_rows` repeated rows: one frame. More
     are read again in ranges of the key's first column (`_aligned_batches`). A key column missing
     from the relation gives a frame with no rows, on which GX reports it missing."""
-    if not set(key) <= set(types):
-        yield _fetch(con, f"{_select(relation, columns)} limit 0", batch_rows)
-        return
     hashed = f"hash({', '.join(_quote(column) for column in key)})"
     repeats = f"select {hashed} from {relation} group by 1 having count(*) > 1"
-    if not con.execute(f"select exists ({repeats})").fetchone()[0]:
+    if not set(key) <= set(types) or not con.execute(f"select exists ({repeats})").fetchone()[0]:
         yield _fetch(con, f"{_select(relation, columns)} limit 0", batch_rows)
         return
     repeated = f"(select * from {relation} where {hashed} in ({repeats})) as repeated"
@@ -393,7 +390,7 @@ def _repeated_key_batches(
     else:
         yield _arrow_to_pandas(pyarrow.Table.from_batches(batches, schema=reader.schema))
         return
-    batches = None
+    batches = None  # not held while the ranges are read
     yield from _aligned_batches(con, repeated, columns, key[0], types[key[0]], batch_rows)
 
 
