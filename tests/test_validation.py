@@ -209,6 +209,16 @@ def test_each_uniqueness_expectation_sees_only_its_repeated_keys(monkeypatch):
     ]
 
 
+def test_uniqueness_with_mostly_is_judged_on_the_whole_relation(monkeypatch):
+    con = prices()
+    con.execute("update prices set i = 3 where i = 4")  # 2 rows of 50 repeat a key: 4%
+    sizes = count_batches(monkeypatch)
+    mostly = Expectation("ExpectColumnValuesToBeUnique", {"column": "i", "mostly": 0.9})
+    outcome = validate_relation(con, "select * from prices", "prices", [mostly], batch_rows=10)
+    assert outcome.success  # on the repeated rows alone it would be 100% unexpected
+    assert sizes == [50]
+
+
 def test_aggregate_and_schema_expectations_see_the_whole_relation():
     con = prices()
     suite = [
