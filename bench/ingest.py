@@ -2,8 +2,9 @@
 
     python -m bench.ingest chipwatch|duckdb|dlt|inventory|procurement CSV DATABASE
 
-prints one JSON object: the stage times (seconds, imports excluded and reported apart), rows
-landed, the RSS after the imports and the peak RSS (bytes, from `ru_maxrss`).
+prints one JSON object: the stage times (seconds, imports excluded and reported apart), the CPU
+seconds of the work (user + system, every thread of the process: steadier than the time on a
+shared machine), rows landed, the RSS after the imports and the peak RSS (bytes, from `ru_maxrss`).
 
 - `chipwatch`: the product's path, as the `raw.daily_prices` asset lands a file:
   `ingestion.price_bulk.land_price_files` (DuckDB's read_csv into the raw table inside the load's
@@ -36,15 +37,29 @@ def peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far, all its threads (DuckDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Clock:
+    """Time and CPU time per stage: `lap(stage)` charges what passed since the last lap to `stage`."""
+
     def __init__(self):
         self.stages: dict[str, float] = {}
-        self._last = time.perf_counter()
+        self.cpu: dict[str, float] = {}
+        self.restart()
+
+    def restart(self) -> None:
+        """Charge nothing for what passed since the last lap."""
+        self._last, self._last_cpu = time.perf_counter(), cpu_seconds()
 
     def lap(self, stage: str) -> None:
-        now = time.perf_counter()
+        now, cpu = time.perf_counter(), cpu_seconds()
         self.stages[stage] = self.stages.get(stage, 0.0) + now - self._last
-        self._last = now
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu - self._last_cpu
+        self._last, self._last_cpu = now, cpu
 
 
 def count_rows(database: Path, table: str) -> int:
@@ -105,6 +120,7 @@ def chipwatch(csv: Path, database: Path) -> dict:
             "gx_setup": clock.stages["gx_setup"],
         },
         "work_s": work,
+        "cpu_s": clock.cpu["work"],
         "rows": count_rows(database, f"raw.{TABLE}"),
         "careful_files": len(landing.careful_files),
         "expectations": landing.validation.evaluated,
@@ -136,7 +152,7 @@ def floor(csv: Path, database: Path) -> dict:
 
     clock.lap("import")
     baseline = peak_rss()
-    clock._last = time.perf_counter()
+    clock.restart()
     from ingestion.backend import duckdb_config
     from ingestion.warehouse import sql_string
 
@@ -148,6 +164,7 @@ def floor(csv: Path, database: Path) -> dict:
     return {
         "stages": clock.stages,
         "work_s": clock.stages["load"],
+        "cpu_s": clock.cpu["load"],
         "rows": count_rows(database, f"raw.{TABLE}"),
         "baseline_rss": baseline,
         "peak_rss": peak_rss(),
@@ -161,7 +178,7 @@ def peer(csv: Path, database: Path) -> dict:
 
     clock.lap("import")
     baseline = peak_rss()
-    clock._last = time.perf_counter()
+    clock.restart()
 
     @dlt.resource(name=TABLE, write_disposition="replace")
     def prices():
@@ -180,9 +197,11 @@ def peer(csv: Path, database: Path) -> dict:
     clock.lap("normalize")
     pipeline.load()
     clock.lap("load")
+    work = ("extract", "normalize", "load")
     return {
         "stages": clock.stages,
-        "work_s": clock.stages["extract"] + clock.stages["normalize"] + clock.stages["load"],
+        "work_s": sum(clock.stages[stage] for stage in work),
+        "cpu_s": sum(clock.cpu[stage] for stage in work),
         "rows": count_rows(database, f"raw.{TABLE}"),
         "dlt_version": dlt.__version__,
         "baseline_rss": baseline,
@@ -214,6 +233,7 @@ def bulk_source(name: str):
                 "gx_setup": clock.stages["gx_setup"],
             },
             "work_s": work,
+            "cpu_s": clock.cpu["work"],
             "rows": count_rows(database, source.target),
             "rows_quarantined": landing.rows_quarantined,
             "baseline_rss": baseline,

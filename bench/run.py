@@ -262,6 +262,11 @@ def _rate(value: float) -> str:
     return f"{value:,.0f}"
 
 
+def _cpu_ratio(floor: dict, method: dict) -> str:
+    """Rows per CPU second against the floor's (both read the same rows)."""
+    return f"{floor['cpu_s'] / method['cpu_s']:.2f}x"
+
+
 def tables(results: dict) -> str:
     ingestion = results["ingestion"]
     floor, ours, peer = ingestion["duckdb"], ingestion["chipwatch"], ingestion["dlt"]
@@ -275,10 +280,12 @@ def tables(results: dict) -> str:
         + f" DuckDB memory_limit {results.get('memory_limit') or 'default'} for the floor, chipwatch and "
         "the builds (dlt's own connection keeps DuckDB's default).",
         "",
-        "**Ingestion** (same file; each method in its own process; time excludes imports):",
+        "**Ingestion** (same file; each method in its own process; time excludes imports; CPU is user +"
+        " system time of all the process's threads, the steadier figure on a shared machine):",
         "",
-        "| method | time | rows/s | vs DuckDB read_csv | peak RSS | RSS after imports |",
-        "|---|---|---|---|---|---|",
+        "| method | time | rows/s | vs DuckDB read_csv | CPU | CPU vs read_csv | peak RSS "
+        "| RSS after imports |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, label in (
         ("duckdb", "DuckDB `read_csv` into a table (floor)"),
@@ -287,12 +294,12 @@ def tables(results: dict) -> str:
     ):
         r = ingestion[name]
         if "skipped" in r:
-            lines.append(f"| {label} | skipped: {r['skipped']} | | | | |")
+            lines.append(f"| {label} | skipped: {r['skipped']} | | | | | | |")
             continue
         lines.append(
             f"| {label} | {r['work_s']:.2f} s | {_rate(r['rows_per_s'])} | "
-            f"{r['rows_per_s'] / floor['rows_per_s']:.2f}x | {_mb(r['peak_rss'])} | "
-            f"{_mb(r['baseline_rss'])} |"
+            f"{r['rows_per_s'] / floor['rows_per_s']:.2f}x | {r['cpu_s']:.1f} s | "
+            f"{_cpu_ratio(floor, r)} | {_mb(r['peak_rss'])} | {_mb(r['baseline_rss'])} |"
         )
     if "skipped" not in peer:
         lines += ["", f"chipwatch against dlt: {ours['rows_per_s'] / peer['rows_per_s']:.2f}x the rows/s."]
@@ -383,8 +390,8 @@ def connector_table(results: dict) -> list[str]:
     lines += [
         "",
         "| file | CSV | DuckDB `read_csv` (floor) | chipwatch: land_bulk_files (read, rules, GX raw suite, "
-        "accounting) | vs floor | GX share | peak RSS |",
-        "|---|---|---|---|---|---|---|",
+        "accounting) | vs floor | CPU vs floor | GX share | peak RSS |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name, (label, _) in CONNECTORS.items():
         if name not in connectors:
@@ -394,7 +401,7 @@ def connector_table(results: dict) -> list[str]:
         lines.append(
             f"| {label} | {figures['csv_bytes'] / 1e6:,.0f} MB | {floor['work_s']:.2f} s | "
             f"{ours['work_s']:.2f} s ({_rate(ours['rows_per_s'])} rows/s) | "
-            f"{ours['rows_per_s'] / floor['rows_per_s']:.2f}x | "
+            f"{ours['rows_per_s'] / floor['rows_per_s']:.2f}x | {_cpu_ratio(floor, ours)} | "
             f"{ours['stages']['validate'] / ours['work_s']:.0%} | {_mb(ours['peak_rss'])} |"
         )
     return lines

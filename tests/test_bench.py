@@ -133,6 +133,7 @@ def test_harness_produces_every_measurement(tmp_path, serving_file):
     for method in ("duckdb", "chipwatch"):
         assert ingestion[method]["rows"] == 1_000, method
         assert ingestion[method]["rows_per_s"] > 0 and ingestion[method]["peak_rss"] > 0, method
+        assert ingestion[method]["cpu_s"] > 0, method
     chipwatch = ingestion["chipwatch"]
     assert set(chipwatch["stages"]) == {"insert", "rules", "validate", "gx_setup"}
     assert chipwatch["careful_files"] == 0  # the synthetic file takes DuckDB's reader
@@ -174,7 +175,14 @@ def test_build_measurements_are_reported(tmp_path):
                 "generate_s": 0.1,
                 "csv_bytes": 1,
                 "ingestion": {
-                    m: {"work_s": 1.0, "rows_per_s": 1.0, "peak_rss": 1, "baseline_rss": 1, "rows": 1}
+                    m: {
+                        "work_s": 1.0,
+                        "cpu_s": 2.0,
+                        "rows_per_s": 1.0,
+                        "peak_rss": 1,
+                        "baseline_rss": 1,
+                        "rows": 1,
+                    }
                     for m in ("duckdb", "chipwatch", "dlt")
                 },
                 "builds": {
