@@ -409,8 +409,8 @@ def connector_table(results: dict) -> list[str]:
 
 # Build steps whose time is GX validation, and the steps whose output they validate.
 VALIDATION_STAGES = {
-    "staging (dbt staging models | their GX suites)": ("dbt_staging", "staging_expectations"),
-    "marts (dbt marts | their GX suites)": ("dbt_marts", "marts_expectations"),
+    "staging (dbt staging models; their GX suites)": ("dbt_staging", "staging_expectations"),
+    "marts (dbt marts; their GX suites)": ("dbt_marts", "marts_expectations"),
 }
 
 

@@ -155,6 +155,7 @@ def test_harness_produces_every_measurement(tmp_path, serving_file):
 
     text = tables(results)
     assert "DuckDB `read_csv`" in text and "GX raw suite" in text and "p95" in text
+    assert_tables_rectangular(text)
     assert "card inventory (`raw.card_inventory`)" in text
     out = tmp_path / "BENCHMARKS.md"
     out.write_text("old\n<!-- analysis: kept by make bench -->\n## Where the time goes\nkept\n")
@@ -205,5 +206,17 @@ def test_build_measurements_are_reported(tmp_path):
     text = tables(results)
     assert "cold build" in text and "5.0% of the cold build" in text
     assert "5.0% of that cold build" in text and "| 1,024 MB |" in text
-    assert "| staging (dbt staging models | their GX suites) | 3.0 s | 1.0 s | 25% |" in text
+    assert "| staging (dbt staging models; their GX suites) | 3.0 s | 1.0 s | 25% |" in text
     assert "marts (dbt" not in text  # no figure, no row
+    assert_tables_rectangular(text)
+
+
+def assert_tables_rectangular(text: str) -> None:
+    """Every row of each Markdown table has as many cells as its header (a `|` in a label breaks it)."""
+    widths: list[int] = []
+    for line in [*text.splitlines(), ""]:
+        if line.startswith("|"):
+            widths.append(line.count("|"))
+        elif widths:
+            assert len(set(widths)) == 1, f"a table with rows of {sorted(set(widths))} bars"
+            widths = []
