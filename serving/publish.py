@@ -24,6 +24,9 @@ from ingestion.paths import warehouse_path
 from ingestion.warehouse import sql_string
 
 SERVED_SCHEMAS = ("marts", "staging")
+# What dbt names a model's relation while it swaps it in (`<model>__dbt_tmp`) and the old one until
+# it drops it (`<model>__dbt_backup`): a dbt run killed in between leaves them in the warehouse.
+DBT_SCRATCH_SUFFIXES = ("__dbt_tmp", "__dbt_backup")
 META_SCHEMA = "meta"
 STORAGE_VERSION = "v1.5.0"
 SERVING_FILE_NAME = "serving.duckdb"
@@ -70,8 +73,9 @@ def _fsync(path: Path) -> None:
 
 
 def _served_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str, str | None]]:
-    """(schema, table, comment) of every table and view to serve, in a stable order."""
-    return con.execute(
+    """(schema, table, comment) of every table and view to serve, in a stable order: all those in
+    the served schemas but dbt's scratch relations."""
+    relations = con.execute(
         """
         select schema_name, table_name, comment from duckdb_tables()
         where database_name = ? and schema_name in ?
@@ -82,6 +86,7 @@ def _served_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[s
         """,
         [catalog, list(SERVED_SCHEMAS), catalog, list(SERVED_SCHEMAS)],
     ).fetchall()
+    return [relation for relation in relations if not relation[1].endswith(DBT_SCRATCH_SUFFIXES)]
 
 
 def _previous_log(con: duckdb.DuckDBPyConnection, target: Path) -> list[tuple]:

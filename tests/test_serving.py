@@ -134,6 +134,25 @@ def test_publish_swaps_atomically_and_an_open_reader_keeps_its_snapshot(copied):
     assert leftovers(serving.parent) == []
 
 
+def test_relations_left_by_an_interrupted_dbt_run_are_not_published(copied):
+    from serving.publish import publish_warehouse
+
+    warehouse, serving = copied
+    served_marts = tables(serving, "marts")
+    with duckdb.connect(str(warehouse)) as con:
+        # What dbt leaves when it is killed between swapping a table in and dropping the old one.
+        con.execute("create table marts.market_share__dbt_backup as select * from marts.market_share")
+        con.execute("create table staging.stg_reference__chips__dbt_tmp as select 1 as x")
+
+    publish_warehouse(warehouse, serving, "after-a-killed-dbt-run")
+
+    assert tables(serving, "marts") == served_marts
+    assert not [name for name in tables(serving, "staging") if "__dbt_" in name]
+    with duckdb.connect(str(serving), read_only=True) as con:
+        recorded = [name for (name,) in con.execute("select table_name from meta.table_rows").fetchall()]
+    assert recorded and not [name for name in recorded if "__dbt_" in name]
+
+
 @pytest.mark.parametrize("failing", ["os.replace", "_write_meta"])
 def test_a_publish_that_fails_midway_leaves_the_serving_file_untouched(copied, monkeypatch, failing):
     import serving.publish as publish_module
