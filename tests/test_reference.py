@@ -43,7 +43,7 @@ def test_every_reference_file_loads_with_provenance(table):
     assert frame.height > 0
     assert frame["source_name"].null_count() == 0
     assert frame["as_of"].null_count() == 0
-    assert set(frame["confidence"].unique()) <= {"reported", "estimated", "claimed"}
+    assert set(frame["confidence"].unique()) <= {"reported", "derived", "estimated", "claimed"}
 
 
 def test_chips_cover_every_chip_in_the_domain_table():

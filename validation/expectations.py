@@ -6,7 +6,9 @@ without importing GX; `validation.runner` turns it into GX expectations.
 
 from dataclasses import dataclass, field
 
-CONFIDENCE_LEVELS = ["reported", "estimated", "claimed"]
+CONFIDENCE_LEVELS = ["reported", "derived", "estimated", "claimed"]
+# Where a figure comes from, in the order of precedence used when sources disagree (docs/SOURCES.md).
+SOURCE_KINDS = ["filing", "exchange", "datasheet", "press", "aggregator", "assumption"]
 ORIGINS = ["domestic", "foreign"]
 
 
