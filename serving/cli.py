@@ -5,156 +5,71 @@ warehouse) read-only, so it never blocks the pipeline, which swaps in a new file
 """
 
 import argparse
-import csv
-import json
 import os
-import re
+import shutil
+import stat
 import sys
-from datetime import UTC, date, datetime
-from decimal import Decimal
+import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from serving.health import Published, ServingFileDamaged, check_serving
+from serving.output import WRITERS, batches
 from serving.publish import serving_path
+from serving.readonly import (
+    DEFAULT_TEMP_LIMIT,
+    DEFAULT_TIMEOUT_S,
+    Limits,
+    QueryTimeout,
+    RefusedStatement,
+    checked_statements,
+    restricted_connection,
+    time_limit,
+)
 
-# Only queries run: everything else DuckDB can parse is refused before it reaches the database.
-ALLOWED_STATEMENTS = {duckdb.StatementType.SELECT}
-# Refused statement types, named the way a user would write them.
-REFUSED_NAMES = {
-    "LOAD": "INSTALL/LOAD",
-    "SET": "SET/USE",
-    "COPY": "COPY",
-    "COPY_DATABASE": "COPY FROM DATABASE",
-    "VARIABLE_SET": "SET VARIABLE",
-}
-READ_ONLY_CONFIG = {
-    "enable_external_access": False,  # no files, URLs or other databases from a query
-    "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False,
-    "lock_configuration": True,
-}
-
-
-# DuckDB rewrites some PRAGMAs into SELECTs before their type is known: refuse them by keyword.
-REFUSED_KEYWORDS = {"PRAGMA"}
-_COMMENTS_AND_STRINGS = re.compile(r"--[^\n]*|/\*.*?\*/|'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", re.DOTALL)
-
-
-class RefusedStatement(Exception):
-    """A statement `chipwatch sql` will not run."""
-
-
-def _refusal(kind: str, where: str = "") -> RefusedStatement:
-    return RefusedStatement(
-        f"chipwatch sql is read-only: {kind} statements are not allowed{where}. "
-        "It runs queries (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) on the serving file; "
-        "to change the data, change the pipeline; to write files, use `chipwatch export`."
-    )
-
-
-def leading_keywords(sql: str) -> list[str]:
-    """The first word of each statement, ignoring comments and quoted text."""
-    bare = _COMMENTS_AND_STRINGS.sub(" ", sql)
-    return [part.split(None, 1)[0].upper() for part in bare.split(";") if part.strip()]
-
-
-def check_read_only(sql: str) -> int:
-    """Raise `RefusedStatement` unless every statement in `sql` is a query; return how many there are."""
-    for keyword in leading_keywords(sql):
-        if keyword in REFUSED_KEYWORDS:
-            raise _refusal(keyword)
-    try:
-        statements = duckdb.extract_statements(sql)
-    except duckdb.Error as error:
-        raise RefusedStatement(f"could not parse the SQL: {error}") from error
-    if not statements:
-        raise RefusedStatement("no SQL statement given.")
-    for number, statement in enumerate(statements, start=1):
-        if statement.type not in ALLOWED_STATEMENTS:
-            kind = REFUSED_NAMES.get(statement.type.name, statement.type.name.replace("_", " "))
-            where = f" (statement {number})" if len(statements) > 1 else ""
-            raise _refusal(kind, where)
-    return len(statements)
+EXIT_REFUSED = 2
+EXIT_TIMEOUT = 3
 
 
 def connect_read_only(path: Path, external_access: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the serving file (an error naming the file if it is missing)."""
-    if not path.exists():
-        raise FileNotFoundError(
-            f"no serving file at {path}: run `make run` (it publishes after a good build) "
-            "or set CHIPWATCH_SERVING"
-        )
-    config = dict(READ_ONLY_CONFIG)
-    if external_access:
-        config.pop("enable_external_access")
+    """chipwatch's own read-only connection to the serving file, for its own statements."""
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    if not external_access:
+        config["enable_external_access"] = False
     return duckdb.connect(str(path), read_only=True, config=config)
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
-
-
-def _json_value(value):
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
-
-
-def write_table(names: list[str], rows: list[tuple], out, max_width: int = 60) -> None:
-    cells = [[_cell(v) for v in row] for row in rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
-    widths = [max([len(n), *(len(row[i]) for row in cells)]) for i, n in enumerate(names)]
-    out.write("  ".join(n.ljust(w) for n, w in zip(names, widths, strict=True)).rstrip() + "\n")
-    out.write("  ".join("-" * w for w in widths) + "\n")
-    for row in cells:
-        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
-    out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
-
-
-def _query_connection(args) -> duckdb.DuckDBPyConnection:
+def _query_connection(args, limits: Limits):
     """The serving file; with --as-of, the DuckLake warehouse as it was at that snapshot."""
     if args.as_of is None:
-        return connect_read_only(args.serving)
-    from ingestion.backend import backend, connect
+        return restricted_connection(serving=args.serving, limits=limits)
+    from ingestion.backend import backend
     from ingestion.paths import warehouse_path
 
     if backend() != "ducklake":
         raise SystemExit(
             "chipwatch sql: --as-of needs CHIPWATCH_BACKEND=ducklake (snapshots are DuckLake's)."
         )
-    # Read-only catalog; file access stays on because the snapshot's data are Parquet files
-    # (check_read_only has already refused ATTACH, COPY and every other write).
-    return connect(warehouse_path(), read_only=True, snapshot=args.as_of)
+    return restricted_connection(warehouse=warehouse_path(), snapshot=args.as_of, limits=limits)
 
 
 def run_sql(args) -> int:
     sql = args.query if args.query != "-" else sys.stdin.read()
-    check_read_only(sql)
-    with _query_connection(args) as con:
-        result = con.execute(sql)
-        if result.description is None:
-            return 0
-        names = [d[0] for d in result.description]
-        rows = result.fetchall()
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(names)
-        writer.writerows([["" if v is None else v for v in row] for row in rows])
-    elif args.format == "json":
-        records = [dict(zip(names, row, strict=True)) for row in rows]
-        json.dump(records, sys.stdout, default=_json_value, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
-        write_table(names, rows, sys.stdout)
+    limits = Limits(timeout_s=args.timeout, memory_limit=args.memory_limit, temp_limit=args.temp_limit)
+    write = WRITERS[args.format]
+    with _query_connection(args, limits) as con:
+        statements = checked_statements(con, sql)
+        for number, statement in enumerate(statements):
+            with time_limit(con, limits.timeout_s):
+                result = con.execute(statement)
+                if result.description is None:
+                    continue
+                if number and args.format == "table":
+                    sys.stdout.write("\n")
+                write([d[0] for d in result.description], batches(result), sys.stdout)
+                sys.stdout.flush()
     return 0
 
 
@@ -165,23 +80,55 @@ def served_tables(con: duckdb.DuckDBPyConnection, schemas: list[str]) -> list[tu
     ).fetchall()
 
 
+class TargetRefused(Exception):
+    """An output path chipwatch will not write to."""
+
+
+def _refuse_unless_writable(target: Path, force: bool, ours: bool = False) -> None:
+    """A file may be written at `target`: it is absent, or a regular file that `force` (or being
+    chipwatch's own default output) allows to be replaced."""
+    if not target.exists() and not target.is_symlink():
+        return
+    mode = target.lstat().st_mode
+    if not stat.S_ISREG(mode):
+        kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+        raise TargetRefused(f"{target} exists and is {kind}: choose another path")
+    if not (force or ours):
+        raise TargetRefused(f"{target} exists: pass --force to replace it")
+
+
 def run_export(args) -> int:
     out_dir = Path(args.directory)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise TargetRefused(f"{out_dir} exists and is not a directory: give a directory to export into")
+    check_serving(args.serving)
     schemas = ["marts", "staging"] if args.include_staging else ["marts"]
-    # Writing files needs external access; the statements here are chipwatch's own, not the user's.
-    with connect_read_only(args.serving, external_access=True) as con:
+    with connect_read_only(args.serving) as con:
         tables = served_tables(con, schemas)
-        for schema, table in tables:
-            name = table if schema == "marts" else f"{schema}.{table}"
-            target = out_dir / f"{name}.{args.format}"
-            temporary = target.with_name(f".{target.name}.tmp")
-            options = "format parquet, compression zstd" if args.format == "parquet" else "format csv, header"
-            literal = str(temporary).replace("'", "''")
-            con.execute(f'copy (select * from "{schema}"."{table}") to \'{literal}\' ({options})')
-            temporary.replace(target)
-            rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-            print(f"{target}  {rows} rows")
+    targets = {
+        (schema, table): out_dir / f"{table if schema == 'marts' else f'{schema}.{table}'}.{args.format}"
+        for schema, table in tables
+    }
+    for target in targets.values():
+        _refuse_unless_writable(target, args.force)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    # Everything is written into a scratch folder inside the target first: a failure leaves nothing.
+    scratch = Path(tempfile.mkdtemp(prefix=".chipwatch-export-", dir=out_dir))
+    options = "format parquet, compression zstd" if args.format == "parquet" else "format csv, header"
+    try:
+        # Writing files needs external access; these statements are chipwatch's own, not the user's.
+        with connect_read_only(args.serving, external_access=True) as con:
+            counts = {}
+            for (schema, table), target in targets.items():
+                literal = str(scratch / target.name).replace("'", "''")
+                con.execute(f'copy (select * from "{schema}"."{table}") to \'{literal}\' ({options})')
+                counts[target] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+        for target in targets.values():
+            os.replace(scratch / target.name, target)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    for target, rows in counts.items():
+        print(f"{target}  {rows} rows")
     print(f"Exported {len(tables)} tables from {args.serving}")
     return 0
 
@@ -260,92 +207,89 @@ def _load_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _published_lines(con: duckdb.DuckDBPyConnection, published: Published, args, now: datetime) -> list[str]:
+    lines = [
+        f"  published {published.published_at:%Y-%m-%d %H:%M:%S} UTC ({_age(published.published_at, now)}) "
+        f"by run {published.run_id}; DuckDB {published.duckdb_version}, storage {published.storage_version}",
+        "",
+        f"Tables (each read in full, row counts as published): {len(published.table_rows)}",
+    ]
+    lines += [f"  {table:<57} {rows:>8} rows" for table, rows in sorted(published.table_rows.items())]
+    checks = con.execute(
+        "select asset, check_name, passed, blocking, detail from meta.checks order by 1, 2"
+    ).fetchall()
+    failed = [c for c in checks if not c[2]]
+    lines += ["", f"Checks in the published run: {len(checks) - len(failed)} passed, {len(failed)} failed"]
+    for asset, check, _, blocking, detail in failed:
+        kind = "BLOCKING" if blocking else "warning"
+        lines.append(f"  FAILED [{kind}] {asset} {check}: {detail}".rstrip(": "))
+    lines += _load_lines(con)
+    lines += ["", f"Sources (newest as_of per staging table; STALE when older than {args.stale_days} days):"]
+    for schema, table in served_tables(con, ["staging"]):
+        has_as_of = con.execute(
+            "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? "
+            "and column_name = 'as_of'",
+            [schema, table],
+        ).fetchone()[0]
+        if not has_as_of:
+            continue
+        newest = con.execute(f'select max(as_of) from "{schema}"."{table}"').fetchone()[0]
+        if newest is None:
+            lines.append(f"  {table:<50} no as_of")
+            continue
+        age = (now.date() - newest).days
+        flag = "  STALE" if age > args.stale_days else ""
+        lines.append(f"  {table:<50} {newest}  {age:>5} days{flag}")
+    return lines
+
+
+def _run_lines(published_run: str | None) -> list[str]:
+    home = _dagster_home()
+    if home is None:
+        return ["Last pipeline run: unknown (DAGSTER_HOME not set and no .dagster_home in the project)"]
+    try:
+        lines = last_pipeline_run(home)
+    except Exception as error:  # the instance is optional: say so rather than fail
+        return [f"Last pipeline run: could not read the Dagster instance in {home}: {error}"]
+    first = lines[0]
+    if published_run and first.startswith("Last pipeline run: ") and published_run not in first:
+        if " FAILURE " in first or " CANCELED " in first:
+            lines.append("  That run did not publish: the serving file is still the last good one.")
+        elif " STARTED " in first or " STARTING " in first or " QUEUED " in first:
+            lines.append("  That run is in progress: it publishes only if every blocking check passes.")
+    return lines
+
+
 def run_status(args) -> int:
+    """Exit 0 only for a serving file that is whole; 1 when it is missing or damaged."""
     now = datetime.now(UTC).replace(tzinfo=None)
     path = args.serving
     lines = [f"Serving file: {path}"]
-    published_run = None
-    if not path.exists():
+    published_run, healthy = None, False
+    try:
+        published = check_serving(path)
+    except FileNotFoundError:
         lines.append(
             "  not published yet: run `make run`; it publishes only after every blocking check passes"
         )
+    except ServingFileDamaged as error:
+        lines.append(f"  DAMAGED: {error}")
     else:
+        healthy, published_run = True, published.run_id
         with connect_read_only(path) as con:
-            try:
-                published_at, published_run, version, storage = con.execute(
-                    "select published_at, run_id, duckdb_version, storage_version from meta.published"
-                ).fetchone()
-                lines.append(
-                    f"  published {published_at:%Y-%m-%d %H:%M:%S} UTC ({_age(published_at, now)}) "
-                    f"by run {published_run}; DuckDB {version}, storage {storage}"
-                )
-            except duckdb.Error:
-                lines.append("  no meta.published table: not written by `chipwatch` publish")
-            lines.append("")
-            lines.append("Tables:")
-            for schema, table in served_tables(con, ["marts", "staging", "meta"]):
-                rows = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
-                lines.append(f"  {schema}.{table:<50} {rows:>8} rows")
-            try:
-                checks = con.execute(
-                    "select asset, check_name, passed, blocking, detail from meta.checks order by 1, 2"
-                ).fetchall()
-            except duckdb.Error:
-                checks = []
-            failed = [c for c in checks if not c[2]]
-            lines.append("")
-            lines.append(
-                f"Checks in the published run: {len(checks) - len(failed)} passed, {len(failed)} failed"
-            )
-            for asset, check, _, blocking, detail in failed:
-                kind = "BLOCKING" if blocking else "warning"
-                lines.append(f"  FAILED [{kind}] {asset} {check}: {detail}".rstrip(": "))
-            lines += _load_lines(con)
-            lines.append("")
-            lines.append(
-                f"Sources (newest as_of per staging table; STALE when older than {args.stale_days} days):"
-            )
-            for schema, table in served_tables(con, ["staging"]):
-                has_as_of = con.execute(
-                    "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? "
-                    "and column_name = 'as_of'",
-                    [schema, table],
-                ).fetchone()[0]
-                if not has_as_of:
-                    continue
-                newest = con.execute(f'select max(as_of) from "{schema}"."{table}"').fetchone()[0]
-                if newest is None:
-                    lines.append(f"  {table:<50} no as_of")
-                    continue
-                age = (now.date() - newest).days
-                flag = "  STALE" if age > args.stale_days else ""
-                lines.append(f"  {table:<50} {newest}  {age:>5} days{flag}")
-    home = _dagster_home()
-    lines.append("")
-    if home is None:
-        lines.append("Last pipeline run: unknown (DAGSTER_HOME not set and no .dagster_home in the project)")
-    else:
-        try:
-            run_lines = last_pipeline_run(home)
-        except Exception as error:  # the instance is optional: say so rather than fail
-            run_lines = [f"Last pipeline run: could not read the Dagster instance in {home}: {error}"]
-        lines += run_lines
-        first = run_lines[0]
-        if published_run and first.startswith("Last pipeline run: ") and published_run not in first:
-            if " FAILURE " in first or " CANCELED " in first:
-                lines.append("  That run did not publish: the serving file is still the last good one.")
-            elif " STARTED " in first or " STARTING " in first or " QUEUED " in first:
-                lines.append("  That run is in progress: it publishes only if every blocking check passes.")
+            lines += _published_lines(con, published, args, now)
+    lines += ["", *_run_lines(published_run)]
     print("\n".join(lines))
-    return 0 if path.exists() else 1
+    return 0 if healthy else 1
 
 
 def run_dashboard(args) -> int:
     from serving.dashboard import write_dashboard
 
-    if not args.serving.exists():
-        raise FileNotFoundError(f"no serving file at {args.serving}")
-    out = Path(args.output) if args.output else args.serving.with_name("dashboard.html")
+    default = args.serving.with_name("dashboard.html")
+    out = Path(args.output) if args.output else default
+    _refuse_unless_writable(out, args.force, ours=out.resolve() == default.resolve())
+    check_serving(args.serving)
     written = write_dashboard(args.serving, out)
     print(f"Wrote {written.path} ({', '.join(f'{k}: {v} rows' for k, v in written.charts.items())})")
     return 0
@@ -371,9 +315,11 @@ def parser() -> argparse.ArgumentParser:
         "sql",
         parents=[common],
         help="run a read-only query on the serving file",
-        description="Run a query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) on the serving file. "
-        "Anything that writes (CREATE, INSERT, UPDATE, DELETE, DROP, ATTACH, COPY, EXPORT, INSTALL, "
-        "LOAD, SET, PRAGMA, ...) is refused, and the connection is read-only without file access.",
+        description="Run queries (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, PIVOT, EXPLAIN; "
+        "several, separated by ';', each printed) on the serving file. The connection is read-only, "
+        "without file, network or extension access, its settings locked; anything else (CREATE, "
+        "INSERT, UPDATE, DELETE, DROP, ATTACH, COPY, EXPORT, INSTALL, LOAD, SET, PRAGMA, ...) is "
+        "refused. Results print as they are read; a query stops at its time and memory limits.",
     )
     sql.add_argument("query", help="the SQL; '-' reads it from standard input")
     sql.add_argument(
@@ -385,6 +331,25 @@ def parser() -> argparse.ArgumentParser:
         metavar="SNAPSHOT",
         help="query the DuckLake warehouse as of this snapshot id instead of the serving file "
         "(CHIPWATCH_BACKEND=ducklake; list them with: select * from lake.snapshots())",
+    )
+    sql.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="SECONDS",
+        help=f"stop a statement that runs longer (default {DEFAULT_TIMEOUT_S:g})",
+    )
+    sql.add_argument(
+        "--memory-limit",
+        metavar="SIZE",
+        help="DuckDB memory limit, e.g. 2GB "
+        "(default CHIPWATCH_DUCKDB_MEMORY_LIMIT, else a quarter of the machine)",
+    )
+    sql.add_argument(
+        "--temp-limit",
+        default=DEFAULT_TEMP_LIMIT,
+        metavar="SIZE",
+        help=f"most disk a query may spill to (default {DEFAULT_TEMP_LIMIT})",
     )
     sql.set_defaults(handler=run_sql)
 
@@ -400,6 +365,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--include-staging", action="store_true", help="also write the staging tables (staging.<table>.<ext>)"
     )
+    export.add_argument("--force", action="store_true", help="replace files of the same names in DIR")
     export.set_defaults(handler=run_export)
 
     status = commands.add_parser(
@@ -422,6 +388,7 @@ def parser() -> argparse.ArgumentParser:
         description="Write the offline dashboard (default dashboard.html next to the serving file).",
     )
     dashboard.add_argument("--output", "-o", help="HTML file to write")
+    dashboard.add_argument("--force", action="store_true", help="replace an existing --output file")
     dashboard.set_defaults(handler=run_dashboard)
     return top
 
@@ -433,10 +400,18 @@ def main(argv: list[str] | None = None) -> int:
         return args.handler(args)
     except RefusedStatement as error:
         print(f"chipwatch: {error}", file=sys.stderr)
-        return 2
-    except (FileNotFoundError, duckdb.Error) as error:
+        return EXIT_REFUSED
+    except QueryTimeout as error:
+        print(f"chipwatch: {error}", file=sys.stderr)
+        return EXIT_TIMEOUT
+    except duckdb.OutOfMemoryException as error:
+        print(f"chipwatch: the query needs more memory than its limit: {error}", file=sys.stderr)
+        return 1
+    except (ServingFileDamaged, TargetRefused, FileNotFoundError, duckdb.Error, OSError) as error:
         print(f"chipwatch: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        return 0
 
 
 if __name__ == "__main__":

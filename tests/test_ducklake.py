@@ -203,3 +203,59 @@ def test_chipwatch_sql_as_of_a_snapshot(in_lake):
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.split() == ["claims", "13"]
+
+
+def _sql_as_of(env: dict, warehouse, snapshot: int, query: str, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "serving.cli", "sql", "--as-of", str(snapshot), *options, query],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env, "CHIPWATCH_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "exit_code", "message"),
+    [
+        ("select * from read_text('/etc/passwd')", 1, "disabled by configuration"),
+        ("select * from read_csv('https://example.com/x.csv')", 1, "disabled by configuration"),
+        (
+            "select * from postgres_execute('__ducklake_metadata_lake', "
+            "'commit; create table chipwatch_evil (i int)')",
+            2,
+            "does not run the function postgres_execute()",
+        ),
+        (
+            "select * from postgres_query('__ducklake_metadata_lake', "
+            "'select pg_read_file(''/etc/hostname'')')",
+            2,
+            "does not run the function postgres_query()",
+        ),
+        ("select * from query('select 1')", 2, "does not run the function query()"),
+        ("attach '/tmp/chipwatch-other.duckdb' as other", 2, "ATTACH statements are not allowed"),
+        ("select 1; drop table marts.claims_check", 2, "DROP statements are not allowed"),
+    ],
+)
+def test_chipwatch_sql_as_of_is_as_read_only_as_the_serving_file(in_lake, query, exit_code, message):
+    warehouse, env = in_lake
+    with connect(warehouse, read_only=True) as con:
+        [(snapshot,)] = con.execute("select max(snapshot_id) from lake.snapshots()").fetchall()
+    completed = _sql_as_of(env, warehouse, snapshot, query)
+    assert completed.returncode == exit_code, completed.stderr
+    assert message in completed.stderr and completed.stdout == ""
+    with connect(warehouse, read_only=True) as con:
+        evil = con.execute(
+            "select * from postgres_query('__ducklake_metadata_lake', "
+            "'select count(*) from pg_tables where tablename = ''chipwatch_evil''')"
+        ).fetchone()
+        assert evil == (0,)
+        assert con.execute("select count(*) from lake.marts.claims_check").fetchone()[0] > 0
+
+
+def test_chipwatch_sql_as_of_stops_at_its_timeout(in_lake):
+    warehouse, env = in_lake
+    completed = _sql_as_of(env, warehouse, 1, "select count(*) from range(1e12::bigint)", "--timeout", "1")
+    assert completed.returncode == 3
+    assert "time limit of 1 s" in completed.stderr
