@@ -156,10 +156,9 @@ def last_pipeline_run(home: Path) -> list[str]:
     """What the Dagster instance says about the last `build_warehouse` run."""
     if not (home / "history").is_dir():
         return [f"Last pipeline run: none recorded in {home}"]
-    os.environ["DAGSTER_HOME"] = str(home)
     from dagster import DagsterEventType, DagsterInstance, RunsFilter
 
-    with DagsterInstance.get() as instance:
+    with DagsterInstance.from_config(str(home)) as instance:
         runs = instance.get_runs(filters=RunsFilter(job_name="build_warehouse"), limit=1)
         if not runs:
             return [f"Last pipeline run: none recorded in {home}"]
@@ -207,7 +206,7 @@ def _load_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
-def _published_lines(con: duckdb.DuckDBPyConnection, published: Published, args, now: datetime) -> list[str]:
+def _published_lines(con: duckdb.DuckDBPyConnection, published: Published, now: datetime) -> list[str]:
     lines = [
         f"  published {published.published_at:%Y-%m-%d %H:%M:%S} UTC ({_age(published.published_at, now)}) "
         f"by run {published.run_id}; DuckDB {published.duckdb_version}, storage {published.storage_version}",
@@ -220,26 +219,19 @@ def _published_lines(con: duckdb.DuckDBPyConnection, published: Published, args,
     ).fetchall()
     failed = [c for c in checks if not c[2]]
     lines += ["", f"Checks in the published run: {len(checks) - len(failed)} passed, {len(failed)} failed"]
-    for asset, check, _, blocking, detail in failed:
+    for asset, check, _, blocking, detail in (c for c in failed if c[1] != "freshness"):  # freshness: below
         kind = "BLOCKING" if blocking else "warning"
         lines.append(f"  FAILED [{kind}] {asset} {check}: {detail}".rstrip(": "))
     lines += _load_lines(con)
-    lines += ["", f"Sources (newest as_of per staging table; STALE when older than {args.stale_days} days):"]
-    for schema, table in served_tables(con, ["staging"]):
-        has_as_of = con.execute(
-            "select count(*) from duckdb_columns() where schema_name = ? and table_name = ? "
-            "and column_name = 'as_of'",
-            [schema, table],
-        ).fetchone()[0]
-        if not has_as_of:
-            continue
-        newest = con.execute(f'select max(as_of) from "{schema}"."{table}"').fetchone()[0]
-        if newest is None:
-            lines.append(f"  {table:<50} no as_of")
-            continue
-        age = (now.date() - newest).days
-        flag = "  STALE" if age > args.stale_days else ""
-        lines.append(f"  {table:<50} {newest}  {age:>5} days{flag}")
+    freshness = [c for c in checks if c[1] == "freshness"]
+    stale = [c for c in freshness if not c[2]]
+    lines += [
+        "",
+        f"Sources (freshness against each source's own window, at the publish): "
+        f"{len(freshness) - len(stale)} fresh, {len(stale)} stale",
+    ]
+    for asset, _, passed, _, detail in freshness:
+        lines.append(f"  {asset.removeprefix('raw/'):<40} {'fresh' if passed else 'STALE':<6} {detail}")
     return lines
 
 
@@ -277,7 +269,7 @@ def run_status(args) -> int:
     else:
         healthy, published_run = True, published.run_id
         with connect_read_only(path) as con:
-            lines += _published_lines(con, published, args, now)
+            lines += _published_lines(con, published, now)
     lines += ["", *_run_lines(published_run)]
     print("\n".join(lines))
     return 0 if healthy else 1
@@ -371,13 +363,10 @@ def parser() -> argparse.ArgumentParser:
     status = commands.add_parser(
         "status",
         parents=[common],
-        help="last publish, row counts, failed checks, stale sources",
+        help="last publish, row counts, failed checks, source freshness",
         description="Show when the serving file was published and by which run, each table's row count, "
-        "the checks of the publishing run, how old each source's newest figure is, and what the "
+        "the checks of the publishing run, each source's freshness against its own window, and what the "
         "Dagster instance (DAGSTER_HOME, else .dagster_home) says about the last pipeline run.",
-    )
-    status.add_argument(
-        "--stale-days", type=int, default=365, help="flag a source whose newest as_of is older (default 365)"
     )
     status.set_defaults(handler=run_status)
 
