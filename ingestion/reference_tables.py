@@ -164,6 +164,7 @@ REFERENCE_TABLES = {
                 "rate_date": "date",
                 "usd_per_unit": "float",
                 **PROVENANCE,
+                "note": "string",
             },
         ),
     )

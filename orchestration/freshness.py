@@ -22,7 +22,8 @@ class Freshness:
 
 WINDOWS = (
     Freshness("daily_prices", "max(date)", None),
-    Freshness("fx_rates", "max(rate_date)", 45),
+    # USD's identity rows (1 USD = 1 USD) say nothing of how current the published rates are.
+    Freshness("fx_rates", "max(rate_date) filter (where currency <> 'USD')", 45),
     Freshness("chips", "max(as_of)", 31),
     Freshness("epoch_ml_hardware", "max(cast(last_modified as date))", 31),
     Freshness("epoch_gpu_clusters", "max(file_modified_date)", 31),

@@ -1,6 +1,6 @@
 -- Money raised by company, year and stage (ipo or round), in the original currency and in USD.
--- IPO applications (amounts sought, not raised) are left out. USD uses the monthly rate of the
--- event's month or the latest earlier one; fx_rate_date says which (see macro funding_events_in_usd).
+-- IPO applications (amounts sought, not raised) are left out. USD uses the monthly average rate of
+-- the event's own month; fx_rate_date says which (see macro funding_events_in_usd).
 with events as (
     {{ funding_events_in_usd() }}
 )
