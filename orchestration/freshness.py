@@ -30,6 +30,8 @@ WINDOWS = (
     Freshness("nvidia_revenue_by_market", "max(file_modified_date)", 100),
     Freshness("nvidia_datacenter_revenue", "max(as_of)", 100),
     Freshness("china_accelerator_shipments", "max(as_of)", 366),
+    # Annual figures: the next annual reports are due within a year of the last ones.
+    Freshness("company_financials", "max(as_of)", 366),
     Freshness("funding_events", "max(as_of)", 31),
     Freshness("policy_events", "max(as_of)", 31),
     Freshness("export_control_rules", "max(as_of)", 92),
