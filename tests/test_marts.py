@@ -167,6 +167,7 @@ def test_synthetic_generator_is_deterministic():
 def test_every_new_mart_row_names_its_source(warehouse_sql):
     for mart in (
         "cluster_cost_efficiency",
+        "company_financials",
         "export_control_status",
         "datacenter_compliance",
         "funding_summary",
