@@ -144,6 +144,23 @@ REFERENCE_TABLES = {
             derive="ingestion.funding:with_amounts_as_written",
         ),
         ReferenceTable(
+            "company_financials",
+            "company_financials.csv",
+            {
+                "company": "string",
+                "ticker": "string",
+                "fiscal_year": "int",
+                "period_end": "date",
+                "metric": "string",
+                "value": "float",
+                "currency": "string",
+                "unit": "string",
+                "source_kind": "string",
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        ReferenceTable(
             "claims",
             "claims.csv",
             {
@@ -164,6 +181,7 @@ REFERENCE_TABLES = {
                 "rate_date": "date",
                 "usd_per_unit": "float",
                 **PROVENANCE,
+                "note": "string",
             },
         ),
     )

@@ -18,17 +18,31 @@ class Freshness:
     table: str
     newest: str  # SQL expression giving the date of the newest figure in raw.<table>
     max_age_days: int | None  # None: one trading day
+    publishes: str = ""  # when the publisher releases newer figures, shown beside a stale result
 
 
 WINDOWS = (
     Freshness("daily_prices", "max(date)", None),
-    Freshness("fx_rates", "max(rate_date)", 45),
+    # A month's average is dated the 1st and published early in the next month, so a current
+    # table's newest month is up to two months old. USD's identity rows say nothing of currency.
+    Freshness(
+        "fx_rates",
+        "max(rate_date) filter (where currency <> 'USD')",
+        62,
+        "the Federal Reserve's G.5 gives each month's average on the first business day of the next",
+    ),
     Freshness("chips", "max(as_of)", 31),
     Freshness("epoch_ml_hardware", "max(cast(last_modified as date))", 31),
     Freshness("epoch_gpu_clusters", "max(file_modified_date)", 31),
     Freshness("nvidia_revenue_by_market", "max(file_modified_date)", 100),
     Freshness("nvidia_datacenter_revenue", "max(as_of)", 100),
     Freshness("china_accelerator_shipments", "max(as_of)", 366),
+    Freshness(
+        "company_financials",
+        "max(as_of)",
+        366,
+        "annual reports: Shanghai and Hong Kong listed companies publish them by the end of April",
+    ),
     Freshness("funding_events", "max(as_of)", 31),
     Freshness("policy_events", "max(as_of)", 31),
     Freshness("export_control_rules", "max(as_of)", 92),
@@ -51,6 +65,13 @@ def is_fresh(newest: date | None, window: Freshness, today: date) -> bool:
     return (today - newest).days <= window.max_age_days
 
 
+def summary(newest: date | None, age: int | None, fresh: bool, window: Freshness) -> str:
+    if newest is None:
+        return "no figure loaded"
+    text = f"newest figure {newest}, {age} days old"
+    return text if fresh or not window.publishes else f"{text}; {window.publishes}"
+
+
 @multi_asset_check(
     specs=[
         AssetCheckSpec(
@@ -60,7 +81,8 @@ def is_fresh(newest: date | None, window: Freshness, today: date) -> bool:
                 "Newest figure at most one trading day old."
                 if window.max_age_days is None
                 else f"Newest figure at most {window.max_age_days} days old."
-            ),
+            )
+            + (f" Publisher: {window.publishes}." if window.publishes else ""),
         )
         for window in WINDOWS
     ],
@@ -88,6 +110,6 @@ def source_freshness(context, duckdb: DuckDBResource):
                 metadata={
                     "newest": str(newest),
                     "age_days": age if age is not None else -1,
-                    "summary": f"newest figure {newest}, {age} days old" if newest else "no figure loaded",
+                    "summary": summary(newest, age, fresh, window),
                 },
             )

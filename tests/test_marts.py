@@ -109,19 +109,20 @@ def test_moore_threads_first_day_return_is_about_425_percent(warehouse_sql):
     )
     assert first_day_return == pytest.approx(4.25, abs=0.01)
     assert oversubscription == 2750
-    # fx_rates has no CNY rate for 2025-12: the latest earlier one (2025-02) is used, and shown.
-    assert str(fx_rate_date) == "2025-02-01"
-    assert proceeds_usd == pytest.approx(8.0e9 * 0.1374872824)
+    # The listing month's rate: Federal Reserve G.5 / FRED EXCHUS, 2025-12 average 7.0432 CNY per USD.
+    assert str(fx_rate_date) == "2025-12-01"
+    assert proceeds_usd == pytest.approx(8.0e9 / 7.0432)
 
 
-def test_funding_in_usd_uses_the_latest_earlier_rate(warehouse_sql):
-    [(amount, usd, rate_date)] = warehouse_sql(
-        "select amount_raised, amount_raised_usd, fx_rate_date from marts.funding_summary "
+def test_funding_in_usd_uses_the_rate_of_the_events_own_month(warehouse_sql):
+    [(amount, usd, rate_date, basis)] = warehouse_sql(
+        "select amount_raised, amount_raised_usd, fx_rate_date, fx_rate_basis from marts.funding_summary "
         "where company = 'Moore Threads' and year = 2023 and stage = 'round'"
     )
     assert amount == 1.0e9
-    assert str(rate_date) == "2023-06-01"
-    assert usd == pytest.approx(1.0e9 * 0.1396375010)
+    # FRED EXCHUS (Federal Reserve G.5), 2023-10 average: 7.3071 CNY per USD.
+    assert (str(rate_date), basis) == ("2023-10-01", "own month")
+    assert usd == pytest.approx(1.0e9 / 7.3071)
 
 
 def test_datacenter_compliance_labels_synthetic_rows_and_measures_shortfalls(warehouse_sql):
@@ -166,6 +167,7 @@ def test_synthetic_generator_is_deterministic():
 def test_every_new_mart_row_names_its_source(warehouse_sql):
     for mart in (
         "cluster_cost_efficiency",
+        "company_financials",
         "export_control_status",
         "datacenter_compliance",
         "funding_summary",

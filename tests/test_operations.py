@@ -18,7 +18,7 @@ from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PART
 
 from orchestration.build import build_lock, selected_raw_keys
 from orchestration.definitions import defs
-from orchestration.freshness import WINDOWS, is_fresh, previous_trading_day
+from orchestration.freshness import WINDOWS, is_fresh, previous_trading_day, summary
 from orchestration.resources import build_resources
 from orchestration.state import changed_inputs, input_fingerprints
 
@@ -217,6 +217,15 @@ def test_freshness_windows():
     assert is_fresh(date(2026, 11, 1), chips, date(2026, 11, 28))
     assert not is_fresh(date(2026, 10, 1), chips, date(2026, 11, 28))
     assert not is_fresh(None, chips, date(2026, 11, 28))
+
+
+def test_a_monthly_fx_table_is_current_until_the_next_average_is_due():
+    fx = next(w for w in WINDOWS if w.table == "fx_rates")
+    # On 2026-11-30 the November average is not out yet: October's is the newest there can be.
+    assert is_fresh(date(2026, 10, 1), fx, date(2026, 11, 30))
+    assert not is_fresh(date(2026, 6, 1), fx, date(2026, 12, 1))
+    assert "first business day" in summary(date(2026, 6, 1), 183, False, fx)
+    assert summary(date(2026, 11, 1), 30, True, fx) == "newest figure 2026-11-01, 30 days old"
 
 
 def test_the_build_summary_reports_freshness(built_warehouse):

@@ -38,6 +38,10 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
         between("first_day_return", -1, 100),
         *provenance(),
     ],
+    "stg_reference__company_financials": [
+        unique_together("company", "fiscal_year", "metric", "source_name"),
+        *provenance(),
+    ],
     "stg_reference__claims": [unique("claim_id"), *provenance()],
     "stg_reference__fx_rates": [unique_together("currency", "rate_date"), *provenance()],
     "stg_epoch__ml_hardware": [unique("hardware_name"), *chip_specs(), *provenance()],

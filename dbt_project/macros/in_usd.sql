@@ -1,8 +1,10 @@
 {#-
   The rows of `relation` (with a `currency` column) and the USD value of one unit of their currency
-  on `date_column`: the rate of fx_rates dated on or before it (fx_rates is monthly and has gaps);
-  where no earlier rate exists, the earliest later one, flagged in fx_rate_basis. USD converts at 1;
-  a currency without any rate gets null. Adds fx_usd_per_unit, fx_rate_date and fx_rate_basis.
+  on `date_column`: the monthly average of that date's own month from fx_rates (one official series,
+  every month from 2019-01 to the latest on file; a dbt test fails on a missing month). A date after
+  the latest month on file takes the latest rate, a date before the first month the earliest one;
+  fx_rate_basis says which. USD converts at 1; a currency without any rate gets null. Adds
+  fx_usd_per_unit, fx_rate_date and fx_rate_basis.
   The rate is looked up once per distinct (currency, date), then joined back: cheap on large tables.
 -#}
 {% macro in_usd(relation, date_column) %}
@@ -50,8 +52,11 @@ rates as (
         end as fx_rate_date,
         case
             when latest_earlier.currency = 'USD' then 'USD'
-            when latest_earlier.earlier_rate_date is not null then 'latest rate on or before the event'
-            when earliest_fx.rate_date is not null then 'earliest later rate: none on or before the event'
+            when latest_earlier.earlier_rate_date = date_trunc('month', latest_earlier.rate_on)
+                then 'own month'
+            when latest_earlier.earlier_rate_date is not null
+                then 'latest month on file: the own month is not on file'
+            when earliest_fx.rate_date is not null then 'earliest month on file: the own month is before it'
         end as fx_rate_basis
     from latest_earlier
     left join earliest_fx on latest_earlier.currency = earliest_fx.currency

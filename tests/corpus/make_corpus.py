@@ -17,11 +17,11 @@ sys.path.insert(0, str(HERE.parent))
 
 from pdf_fixtures import table_pdf  # noqa: E402
 
-FX_HEADER = "currency,rate_date,usd_per_unit,source_name,source_url,as_of,confidence"
+FX_HEADER = "currency,rate_date,usd_per_unit,source_name,source_url,as_of,confidence,note"
 FX_ROWS = [
-    "CNY,2025-10-01,0.1404,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-11-03,reported",
-    "CNY,2025-11-01,0.1406,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported",
-    "HKD,2025-11-01,0.1285,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported",
+    "CNY,2025-10-01,0.1404,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-11-03,reported,avg",
+    "CNY,2025-11-01,0.1406,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported,avg",
+    "HKD,2025-11-01,0.1285,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported,avg",
 ]
 CLAIMS_HEADER = (
     "claim_id,topic,claim_zh,claim_en,claimed_value,claimed_unit,source_name,source_url,as_of,confidence"

@@ -1,6 +1,6 @@
--- Money raised by company, year and stage (ipo or round), in the original currency and in USD.
--- IPO applications (amounts sought, not raised) are left out. USD uses the monthly rate of the
--- event's month or the latest earlier one; fx_rate_date says which (see macro funding_events_in_usd).
+-- Money raised by company, year and stage (ipo, round or placement), in the original currency and in USD.
+-- IPO applications (amounts sought, not raised) are left out. USD uses the monthly average rate of
+-- the event's own month; fx_rate_date says which (see macro funding_events_in_usd).
 with events as (
     {{ funding_events_in_usd() }}
 )
@@ -29,5 +29,5 @@ select
     end as confidence,
     string_agg(note, ' | ' order by event_date) as note
 from events
-where event_type in ('ipo', 'round')
+where event_type in ('ipo', 'round', 'placement')
 group by company, year(event_date), event_type, currency

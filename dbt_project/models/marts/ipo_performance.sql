@@ -1,5 +1,5 @@
 -- One row per listing: offer, first-day open and close, returns, oversubscription, proceeds
--- (original currency and USD at the monthly rate of the listing month or the latest earlier one).
+-- (original currency and USD at the monthly average rate of the listing month).
 with events as (
     {{ funding_events_in_usd() }}
 )

@@ -1,7 +1,6 @@
 -- One row per purchase-order line for accelerator cards (raw.procurement_lines), typed and named,
--- with its unit price and amount in USD at the rate of the order date (macro in_usd: the latest
--- monthly rate on or before it, or the earliest later one where none is earlier; fx_rate_basis
--- says which).
+-- with its unit price and amount in USD at the monthly average rate of the order's month (macro
+-- in_usd; fx_rate_basis says when the month is outside the months on file).
 with lines as (
     select
         po_line_id,

@@ -5,5 +5,6 @@ select
     source_name,
     source_url,
     as_of,
-    confidence
+    confidence,
+    note
 from {{ source('raw', 'fx_rates') }}
