@@ -1,7 +1,8 @@
 """Real clients of the serving file, as BI tools bundle them, installed from the registries.
 
 Python duckdb of several versions and the DuckDB CLI (PyPI, `uv pip install --target`), the Node
-client `@duckdb/node-api` and Evidence's DuckDB connector (npm), each in its own directory under
+client `@duckdb/node-api` and Evidence's DuckDB connector (npm), and Superset in a virtual
+environment of its own (PyPI, uv), each in its own directory under
 `.cache/bi_clients/` (git-ignored), installed once and reused. `.ci/run` installs them before the
 tests (`python tests/bi_clients.py`); a test installs what is missing. Outside CI a client that
 cannot be installed (no network) makes its test skip with the reason; under `CI=true` it fails.
@@ -27,6 +28,15 @@ DUCKDB_CLI_VERSION = "1.4.4.post2"
 # Evidence's connector asks for `^1.4.2-r.1`, which npm resolves to 1.4.2-r.1 (newer builds are
 # prereleases the range does not match): the node client the Evidence recipe runs on.
 NODE_PACKAGES = ("@duckdb/node-api@1.4.2-r.1", "@evidence-dev/duckdb@2.0.1")
+# Superset's wheel leaves its dependencies open: the newest flask-caching breaks its cache setup,
+# and `superset test-db` needs rich and cachetools, which it does not declare.
+SUPERSET_REQUIREMENTS = (
+    "apache-superset==6.1.0",
+    "duckdb-engine==0.17.0",
+    "flask-caching==2.3.1",
+    "rich",
+    "cachetools",
+)
 INSTALLED = ".installed"
 
 
@@ -34,8 +44,8 @@ class ClientUnavailable(RuntimeError):
     """A client could not be installed (no network, no npm)."""
 
 
-def _install(name: str, command: list[str]) -> Path:
-    """Run `command` (with `{target}` in it) into a fresh directory, then move it into the cache."""
+def _install(name: str, *commands: list[str]) -> Path:
+    """Run `commands` (with `{target}` in them) into a fresh directory, then move it into the cache."""
     target = CACHE / name
     if (target / INSTALLED).exists():
         return target
@@ -43,13 +53,14 @@ def _install(name: str, command: list[str]) -> Path:
     shutil.rmtree(building, ignore_errors=True)
     building.mkdir(parents=True)
     try:
-        subprocess.run(
-            [part.replace("{target}", str(building)) for part in command],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        for command in commands:
+            subprocess.run(
+                [part.replace("{target}", str(building)) for part in command],
+                check=True,
+                capture_output=True,
+                text=True,
+                timeout=900,
+            )
     except FileNotFoundError as error:
         raise ClientUnavailable(f"cannot install {name}: {error.filename} is not installed") from error
     except subprocess.CalledProcessError as error:
@@ -60,12 +71,13 @@ def _install(name: str, command: list[str]) -> Path:
     return target
 
 
+UV = shutil.which("uv") or "uv"
+
+
 def _uv_target(name: str, requirement: str) -> Path:
-    uv = shutil.which("uv") or "uv"
     return _install(
-        name,
-        [uv, "pip", "install", "--quiet", "--python", sys.executable, "--target", "{target}", requirement],
-    )  # noqa: E501
+        name, [UV, "pip", "install", "-q", "--python", sys.executable, "--target", "{target}", requirement]
+    )
 
 
 def python_duckdb(version: str) -> Path:
@@ -83,11 +95,24 @@ def node_modules() -> Path:
     return _install(name, [*npm, *NODE_PACKAGES]) / "node_modules"
 
 
+def superset() -> Path:
+    """Superset in a virtual environment of its own (it brings SQLAlchemy 1.4): its `bin/`."""
+    name = f"superset-{SUPERSET_REQUIREMENTS[0].split('==')[1]}-duckdb-{duckdb.__version__}"
+    requirements = [*SUPERSET_REQUIREMENTS, f"duckdb=={duckdb.__version__}"]
+    venv = _install(
+        name,
+        [UV, "venv", "-q", "--python", sys.executable, "{target}"],
+        [UV, "pip", "install", "-q", "--python", "{target}/bin/python", *requirements],
+    )
+    return venv / "bin"
+
+
 def install_all() -> None:
     for version in PYTHON_DUCKDB_VERSIONS:
         python_duckdb(version)
     duckdb_cli()
     node_modules()
+    superset()
 
 
 def available(install):
