@@ -11,6 +11,9 @@ the Dagster instance in `DAGSTER_HOME` (so `dagster dev` shows the runs):
 
 It prints each table with its row count and every failed check, and exits 1 when a run failed
 or a blocking check failed, 75 when another build holds the warehouse.
+
+Its runs are recorded with the origin of the workspace's code location (`workspace.yaml`), as
+runs the UI launches are, so the UI's Timeline shows them: it leaves out runs without one.
 """
 
 import fcntl
@@ -27,6 +30,7 @@ from ingestion.paths import PROJECT_ROOT, warehouse_path
 from orchestration.state import changed_inputs, input_fingerprints, last_build_fingerprints, record_build
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
+WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
 EXIT_BUSY = 75
 
 
@@ -176,6 +180,33 @@ def price_file_range():
         return None
 
 
+def workspace_job_origin(job_name: str):
+    """The origin the UI gives a run of `job_name`: the code location `workspace.yaml` loads."""
+    from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
+    from dagster._core.remote_origin import RemoteRepositoryOrigin
+    from dagster._core.workspace.load import location_origins_from_yaml_paths
+
+    [location] = location_origins_from_yaml_paths([str(WORKSPACE_FILE)])
+    return RemoteRepositoryOrigin(location, SINGLETON_REPOSITORY_NAME).get_job_origin(job_name)
+
+
+@contextmanager
+def runs_with_workspace_origin(instance):
+    """Runs executed in this process are created with `workspace_job_origin`: `execute_in_process`
+    takes no origin, so the instance's `create_run_for_job` adds it while the build runs."""
+    create_run_for_job = instance.create_run_for_job
+
+    def create_run_with_origin(job_def, **kwargs):
+        kwargs.setdefault("remote_job_origin", workspace_job_origin(job_def.name))
+        return create_run_for_job(job_def=job_def, **kwargs)
+
+    instance.create_run_for_job = create_run_with_origin
+    try:
+        yield instance
+    finally:
+        del instance.create_run_for_job
+
+
 def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult, set]:
     """Run the price partitions the price files cover, then `build_warehouse`: everything, or
     only what is downstream of `raw_keys`. Returns the runs and the assets they should build."""
@@ -193,18 +224,22 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
         **({"resources": resources} if resources else {}),
     }
     runs = []
-    days = price_file_range()
-    if days and (raw_keys is None or daily_prices.key in raw_keys):
-        tags = {ASSET_PARTITION_RANGE_START_TAG: str(days[0]), ASSET_PARTITION_RANGE_END_TAG: str(days[1])}
-        runs.append(defs.resolve_job_def("load_prices").execute_in_process(tags=tags, **options))
     job = defs.resolve_job_def("build_warehouse")
     selection = set(job.asset_layer.selected_asset_keys)
     if raw_keys is not None:
         selection &= AssetSelection.assets(*raw_keys).downstream().resolve(defs.resolve_asset_graph())
-    if raw_keys is None:
-        runs.append(job.execute_in_process(**options))
-    elif selection:
-        runs.append(job.execute_in_process(asset_selection=list(selection), **options))
+    with runs_with_workspace_origin(instance):
+        days = price_file_range()
+        if days and (raw_keys is None or daily_prices.key in raw_keys):
+            tags = {
+                ASSET_PARTITION_RANGE_START_TAG: str(days[0]),
+                ASSET_PARTITION_RANGE_END_TAG: str(days[1]),
+            }
+            runs.append(defs.resolve_job_def("load_prices").execute_in_process(tags=tags, **options))
+        if raw_keys is None:
+            runs.append(job.execute_in_process(**options))
+        elif selection:
+            runs.append(job.execute_in_process(asset_selection=list(selection), **options))
     return BuildResult(runs), selection
 
 

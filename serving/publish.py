@@ -2,11 +2,14 @@
 
 The pipeline writes only its working warehouse. After every blocking check has passed, the
 `serving_file` asset calls `publish()`: it copies the marts and staging tables into a new
-DuckDB file next to the serving file (storage version v1.5.0, so every DuckDB 1.x reader opens
-it), records the publish in `meta`, flushes the file to disk and renames it over the serving
-file with `os.replace()`. The rename is atomic: a reader opens either the old file or the new
-one, never a half-written one, and a reader that already has the old file open keeps reading
-it. The pipeline never opens the serving file for writing, so readers cannot block it.
+DuckDB file next to the serving file, records the publish in `meta`, flushes the file to disk
+and renames it over the serving file with `os.replace()`. The file is written in the oldest
+storage version that holds its column types (`STORAGE_VERSION`, v1.0.0), so every DuckDB
+client from 1.0 on opens it, and the drivers and BI tools that bundle one (docs/BI.md); a
+column of a type that version cannot hold stops the publish with an error naming it. The
+rename is atomic: a reader opens either the old file or the new one, never a half-written one,
+and a reader that already has the old file open keeps reading it. The pipeline never opens the
+serving file for writing, so readers cannot block it.
 """
 
 import contextlib
@@ -19,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from duckdb.sqltypes import DuckDBPyType
 
 from ingestion.paths import warehouse_path
 from ingestion.warehouse import sql_string
@@ -28,7 +32,23 @@ SERVED_SCHEMAS = ("marts", "staging")
 # it drops it (`<model>__dbt_backup`): a dbt run killed in between leaves them in the warehouse.
 DBT_SCRATCH_SUFFIXES = ("__dbt_tmp", "__dbt_backup")
 META_SCHEMA = "meta"
-STORAGE_VERSION = "v1.5.0"
+# The oldest storage version that holds every column type served, for the widest set of readers:
+# DuckDB 1.0 and later open a v1.0.0 file; a v1.5.0 file opens only in 1.5 and later. DuckDB
+# itself refuses few newer types in an older version (VARIANT) and silently writes others that
+# 1.0 readers cannot read (BIGNUM, TIME_NS, GEOMETRY), so the publish checks every column
+# against the types DuckDB 1.0 reads. A new type in a mart needs a newer version here and
+# readers dropped from docs/BI.md.
+STORAGE_VERSION = "v1.0.0"
+STORAGE_VERSION_TYPES = frozenset(
+    {
+        "boolean", "tinyint", "smallint", "integer", "bigint", "hugeint",
+        "utinyint", "usmallint", "uinteger", "ubigint", "uhugeint",
+        "float", "double", "decimal", "varchar", "blob", "bit", "uuid", "enum",
+        "date", "time", "time with time zone", "interval",
+        "timestamp", "timestamp with time zone", "timestamp_s", "timestamp_ms", "timestamp_ns",
+        "list", "array", "struct", "map", "union",
+    }
+)  # fmt: skip
 SERVING_FILE_NAME = "serving.duckdb"
 PUBLISH_LOG_KEEP = 1000
 
@@ -150,6 +170,7 @@ def publish(
         row_counts = _copy_tables(con, source, alias)
         _write_meta(con, alias, published_at, run_id, source_file, row_counts, previous, list(checks))
         _copy_load_accounting(con, source, alias)
+        _check_storage_types(con, alias)
         con.execute(f"checkpoint {alias}")
         con.execute(f"detach {alias}")
         attached = False
@@ -164,6 +185,38 @@ def publish(
             leftover.unlink(missing_ok=True)
         raise
     return PublishResult(path=target, published_at=published_at, run_id=run_id, row_counts=row_counts)
+
+
+class StorageVersionError(RuntimeError):
+    """A served column has a type that `STORAGE_VERSION` cannot hold for its readers."""
+
+
+def _type_ids(column_type: DuckDBPyType) -> set[str]:
+    """The type and, for a nested one (list, struct, map, union, array), every type inside it."""
+    ids = {column_type.id}
+    if column_type.id in ("list", "array", "struct", "map", "union"):
+        for _, child in column_type.children:
+            if isinstance(child, DuckDBPyType):
+                ids |= _type_ids(child)
+    return ids
+
+
+def _check_storage_types(con: duckdb.DuckDBPyConnection, alias: str) -> None:
+    unreadable = []
+    for schema, table in con.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = ? order by 1, 2", [alias]
+    ).fetchall():
+        relation = con.sql(f"select * from {alias}.{_quote(schema)}.{_quote(table)}")
+        for column, column_type in zip(relation.columns, relation.types, strict=True):
+            newer = _type_ids(column_type) - STORAGE_VERSION_TYPES
+            if newer:
+                unreadable.append(f"{schema}.{table}.{column} ({column_type}: {', '.join(sorted(newer))})")
+    if unreadable:
+        raise StorageVersionError(
+            f"storage version {STORAGE_VERSION} cannot hold these served columns for its readers: "
+            f"{'; '.join(unreadable)}. Cast them to an older type in the model, or raise "
+            "STORAGE_VERSION in serving/publish.py and the reader versions in docs/BI.md."
+        )
 
 
 def _copy_tables(con: duckdb.DuckDBPyConnection, source: str, alias: str) -> dict[str, int]:

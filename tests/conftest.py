@@ -74,6 +74,15 @@ def built_warehouse(tmp_path_factory):
     return warehouse, result
 
 
+@pytest.fixture(scope="session")
+def serving(built_warehouse) -> Path:
+    warehouse, result = built_warehouse
+    assert result.success
+    path = warehouse.parent / "serving.duckdb"
+    assert path.exists(), "the build did not publish a serving file next to the warehouse"
+    return path
+
+
 @pytest.fixture
 def warehouse_sql(built_warehouse):
     """Run a query against the session's built warehouse and return all rows."""

@@ -14,6 +14,8 @@ import duckdb
 import pytest
 from conftest import PROJECT_ROOT, build
 
+from serving.publish import STORAGE_VERSION
+
 # The builds in these tests publish next to their temporary warehouse, never to a configured file.
 os.environ.pop("CHIPWATCH_SERVING", None)
 
@@ -43,15 +45,6 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.endswith((".tmp", ".wal")))
 
 
-@pytest.fixture(scope="session")
-def serving(built_warehouse) -> Path:
-    warehouse, result = built_warehouse
-    assert result.success
-    path = warehouse.parent / "serving.duckdb"
-    assert path.exists(), "the build did not publish a serving file next to the warehouse"
-    return path
-
-
 @pytest.fixture
 def copied(built_warehouse, serving, tmp_path) -> tuple[Path, Path]:
     """A copy of the built warehouse and its serving file, in a directory of the test's own."""
@@ -71,7 +64,7 @@ def test_the_build_publishes_the_marts_to_a_file_a_fresh_read_only_connection_op
             "select run_id, duckdb_version, storage_version, table_count from meta.published"
         ).fetchone()
         assert run_id == result.run_id
-        assert storage == "v1.5.0" and version.startswith("1.5")
+        assert storage == STORAGE_VERSION and version == duckdb.__version__
         assert table_count == len(tables(warehouse, "marts")) + len(tables(warehouse, "staging"))
         [(rows,)] = con.execute("select count(*) from marts.market_share").fetchall()
         assert rows > 0
@@ -250,21 +243,38 @@ def test_a_reader_querying_through_a_full_build_and_publish_never_fails(copied, 
 
 
 def test_sqlalchemy_connects_read_only_and_reflects_the_marts(serving):
-    from sqlalchemy import Column, MetaData, Table, create_engine, func, inspect, select, text
+    import pandas
+    from sqlalchemy import Float, MetaData, create_engine, func, inspect, select, text
 
     engine = create_engine(f"duckdb:///{serving}", connect_args={"read_only": True})
-    try:
-        marts = set(inspect(engine).get_table_names(schema="marts"))
-        assert {"market_share", "chip_cost_efficiency", "export_control_status"} <= marts
-        # Column reflection, what Superset does to add a dataset. (duckdb-engine 0.17 cannot
-        # reflect foreign keys or unique constraints: MetaData.reflect() fails on pg_catalog.)
-        columns = {c["name"]: c for c in inspect(engine).get_columns("market_share", schema="marts")}
-        assert {"period", "vendor", "share", "source_name", "as_of"} <= set(columns)
-        share = Table(
-            "market_share", MetaData(), *(Column(n, c["type"]) for n, c in columns.items()), schema="marts"
+    with duckdb.connect(str(serving), read_only=True) as con:
+        mart_rows = dict(
+            con.execute(
+                "select replace(table_name, 'marts.', ''), row_count from meta.table_rows "
+                "where table_name like 'marts.%'"
+            ).fetchall()
         )
+        doubles = con.execute(
+            "select table_name, column_name from duckdb_columns() "
+            "where schema_name = 'marts' and data_type = 'DOUBLE'"
+        ).fetchall()
+        native_efficiency = con.execute("select * from marts.chip_cost_efficiency").df()
+    try:
+        assert set(inspect(engine).get_table_names(schema="marts")) == set(mart_rows)
+        # What Superset and pandas do to add a dataset: reflect the schema, then read a table.
+        # (SQLAlchemy 2.0.55 and later fail here with duckdb-engine 0.17: "Type with name REGCLASS".)
+        metadata = MetaData()
+        metadata.reflect(engine, schema="marts")
+        assert set(metadata.tables) == {f"marts.{mart}" for mart in mart_rows}
+        # duckdb-engine reflects DOUBLE as FLOAT (its name for float8); values keep double precision.
+        assert doubles and all(isinstance(metadata.tables[f"marts.{t}"].c[c].type, Float) for t, c in doubles)
         with engine.connect() as con:
-            assert con.execute(select(func.count()).select_from(share)).scalar() > 0
+            for mart, rows in mart_rows.items():
+                table = metadata.tables[f"marts.{mart}"]
+                assert con.execute(select(func.count()).select_from(table)).scalar() == rows, mart
+                assert len(pandas.read_sql_table(mart, con, schema="marts")) == rows, mart
+            efficiency = pandas.read_sql_table("chip_cost_efficiency", con, schema="marts")
+            pandas.testing.assert_frame_equal(efficiency, native_efficiency, check_dtype=False)
             with pytest.raises(Exception, match="read-only"):
                 con.execute(text("create table marts.scratch (a integer)"))
     finally:
