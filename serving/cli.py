@@ -320,6 +320,9 @@ def run_status(args) -> int:
                 age = (now.date() - newest).days
                 flag = "  STALE" if age > args.stale_days else ""
                 lines.append(f"  {table:<50} {newest}  {age:>5} days{flag}")
+    from ingestion.fetch.log import last_fetch_lines
+
+    lines += last_fetch_lines()
     home = _dagster_home()
     lines.append("")
     if home is None:
