@@ -25,7 +25,7 @@ PRICES = AssetSelection.assets(daily_prices)
 
 
 def _downstream_of(tables) -> AssetSelection:
-    return AssetSelection.assets(*(AssetKey(["raw", table]) for table in tables)).downstream() - PRICES - FETCH
+    return AssetSelection.assets(*(AssetKey(["raw", table]) for table in tables)).downstream() - PRICES
 
 
 # The fetch assets reach the network: only their own job (fetch_sources) runs them.

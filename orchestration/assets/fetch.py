@@ -7,8 +7,8 @@ file then starts its source's run through the inbox sensor.
 
 from dagster import (
     AssetExecutionContext,
-    AssetSelection,
     AssetsDefinition,
+    AssetSelection,
     DefaultScheduleStatus,
     Failure,
     MaterializeResult,
