@@ -261,9 +261,12 @@ def test_edgar_is_not_fetched_without_a_user_agent(env, monkeypatch):
     inbox, server, log = env
     monkeypatch.delenv("CHIPWATCH_SEC_USER_AGENT")
     result = fetch(["sec_filings"])["sec_filings"]
-    assert [a.outcome for a in result.attempts] == ["refused"]
+    assert [a.outcome for a in result.attempts] == ["not_configured"]
     assert "CHIPWATCH_SEC_USER_AGENT" in result.attempts[0].detail
     assert server.requests == []
+    lines, _ = report([result])
+    assert any(line.startswith("WARNING sec_filings not fetched") for line in lines)
+    assert "not fetched: a setting it needs is missing" in "\n".join(last_fetch_lines(log))
 
 
 def test_a_new_release_is_kept_beside_the_old_one_under_its_own_name(env):

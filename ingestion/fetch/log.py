@@ -152,7 +152,7 @@ def last_fetch_lines(path: Path | None = None) -> list[str]:
                        string_agg(distinct log.outcome, ', ' order by log.outcome) as outcomes,
                        count(log.file_written) as files,
                        string_agg(log.file_written, ', ' order by log.file_written) as written,
-                       string_agg(case when log.outcome not in ({FINE_OUTCOMES_SQL})
+                       string_agg(case when log.outcome not in ({FINE_OUTCOMES_SQL}, 'not_configured')
                                        then log.outcome || ' ' || log.url || ': ' || coalesce(log.detail, '')
                                   end, '; ') as problems
                 from {FETCH_LOG} as log inner join last_run using (source, fetch_run)
@@ -168,4 +168,6 @@ def last_fetch_lines(path: Path | None = None) -> list[str]:
             lines.append(f"    wrote: {written}")
         if problems:
             lines.append(f"    FAILED: {problems}")
+        if "not_configured" in outcomes:
+            lines.append("    not fetched: a setting it needs is missing (see `make fetch`'s warning)")
     return lines

@@ -63,7 +63,11 @@ class SourceResult:
 
     @property
     def failures(self) -> list[Attempt]:
-        return [a for a in self.attempts if a.outcome not in ("downloaded", "listed", *QUIET_OUTCOMES)]
+        return [
+            a
+            for a in self.attempts
+            if a.outcome not in ("downloaded", "listed", "not_configured", *QUIET_OUTCOMES)
+        ]
 
     def summary(self) -> str:
         if not self.attempts:
@@ -138,8 +142,10 @@ class Fetcher:
             )
             record(self.log, result.attempts)
             return result
-        if plan.refused:
-            result.attempts.append(self._attempt(source, source.base_url(), "refused", plan.refused))
+        if plan.not_configured:
+            result.attempts.append(
+                self._attempt(source, source.base_url(), "not_configured", plan.not_configured)
+            )
         answered_groups: set[str] = set()
         hashes = held_hashes(folder)
         with http:
@@ -272,6 +278,9 @@ def report(results: list[SourceResult]) -> tuple[list[str], bool]:
             "nothing was downloaded from them; `make run` builds from what the inbox holds."
         )
     for result in results:
+        for attempt in result.attempts:
+            if attempt.outcome == "not_configured":
+                lines.append(f"WARNING {result.source} not fetched: {attempt.detail}")
         for failure in result.failures:
             if failure.outcome not in ("unreachable", "timeout"):
                 lines.append(f"FAILED {result.source} {failure.outcome}: {failure.url}: {failure.detail}")

@@ -30,10 +30,10 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Plan:
-    """What a source asks for: its candidates, or why it cannot ask (`refused`)."""
+    """What a source asks for: its candidates, or why it cannot ask (`not_configured`)."""
 
     candidates: list[Candidate]
-    refused: str | None = None
+    not_configured: str | None = None  # a setting the source needs is missing: nothing requested
 
 
 class FetchContext:
@@ -193,7 +193,7 @@ def plan_sec_filings(context: FetchContext) -> Plan:
     if not sec_user_agent():
         return Plan(
             [],
-            refused="the SEC requires a User-Agent naming who fetches: set CHIPWATCH_SEC_USER_AGENT "
+            not_configured="the SEC requires a User-Agent naming who fetches: set CHIPWATCH_SEC_USER_AGENT "
             "to a name and e-mail address ('Jane Analyst jane@example.com')",
         )
     # One base URL setting moves both the submissions API and the archive.
