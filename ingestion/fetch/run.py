@@ -207,8 +207,9 @@ class Fetcher:
                 response.url, 304, b"", response.etag or etag, response.last_modified or last_modified
             )
             return self._attempt(source, candidate.url, "not_modified", None, 304, response)
-        if response.status == 404 and candidate.missing_ok:
-            return self._attempt(source, candidate.url, "not_published", None, 404)
+        # CDNs answer a file not uploaded yet with 404, or 403 when listing is forbidden.
+        if response.status in (403, 404) and candidate.missing_ok:
+            return self._attempt(source, candidate.url, "not_published", None, response.status)
         if response.status != 200:
             return self._attempt(
                 source, candidate.url, "http_error", f"HTTP {response.status}", response.status

@@ -24,7 +24,7 @@ class Candidate:
     file_stem: str  # the download is kept as <file_stem>_<fetch date><suffix>
     suffix: str
     immutable: bool = False  # a published document that never changes: requested once
-    missing_ok: bool = False  # a 404 means "not published yet", not a fault
+    missing_ok: bool = False  # a 404 (or 403) means "not published yet", not a fault
     group: str | None = None
 
 
