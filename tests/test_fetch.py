@@ -221,8 +221,20 @@ def test_a_500_then_success_is_retried_by_the_library(env):
             lambda routes: setattr(routes["/api/v1/documents.json"], "body", b'{"results": [tru'),
             "refused",
         ),
+        (
+            "sec_filings",
+            lambda routes: setattr(routes[f"/submissions/CIK{NVIDIA_CIK}.json"], "fail_first", 99),
+            "http_error",
+        ),
     ],
-    ids=["500-every-time", "slow-past-timeout", "oversized", "html-where-a-pdf-belongs", "broken-json"],
+    ids=[
+        "500-every-time",
+        "slow-past-timeout",
+        "oversized",
+        "html-where-a-pdf-belongs",
+        "broken-json",
+        "edgar-index-down",
+    ],
 )
 def test_a_failed_fetch_leaves_the_inbox_as_it_was_and_says_so(env, source, break_it, outcome):
     inbox, server, log = env

@@ -127,61 +127,57 @@ class Fetcher:
         user_agent = os.environ.get("CHIPWATCH_FETCH_USER_AGENT") or DEFAULT_USER_AGENT
         if source.name == "sec_filings" and sec_user_agent():
             user_agent = sec_user_agent()
-        http = session(user_agent, self.settings.retries, self.settings.backoff)
+        with session(user_agent, self.settings.retries, self.settings.backoff) as http:
+            self._fetch_into(http, source, result)
+        record(self.log, result.attempts)
+        return result
+
+    def _fetch_into(self, http, source: FetchSource, result: SourceResult) -> None:
         folder = self.inbox / source.folder
         past = history(self.log, source.name)
         max_bytes = self.settings.max_bytes or source.max_bytes
+        context = FetchContext(
+            source.base_url(), folder, self.today, lambda url: self._index(http, source, url, result)
+        )
         try:
-            context = FetchContext(
-                source.base_url(), folder, self.today, lambda url: self._index(http, source, url, result)
-            )
             plan = source.plan(context)
         except FetchFailed as failure:
             result.attempts.append(
                 self._attempt(source, failure.url, failure.outcome, failure.detail, failure.status)
             )
-            record(self.log, result.attempts)
-            return result
+            return
         if plan.not_configured:
             result.attempts.append(
                 self._attempt(source, source.base_url(), "not_configured", plan.not_configured)
             )
         answered_groups: set[str] = set()
         hashes = held_hashes(folder)
-        with http:
-            for candidate in plan.candidates:
-                if candidate.group in answered_groups:
-                    continue
-                if candidate.immutable and candidate.url in past.downloaded:
-                    continue
-                attempt = self._fetch_one(http, source, candidate, past, hashes, folder, max_bytes)
-                result.attempts.append(attempt)
-                if attempt.file_written:
-                    hashes.add(attempt.sha256)
-                if candidate.group and attempt.outcome != "not_published":
-                    answered_groups.add(candidate.group)
-                if attempt.outcome in ("unreachable", "timeout"):
-                    break  # the host does not answer: its other addresses would not either
-        record(self.log, result.attempts)
-        return result
+        for candidate in plan.candidates:
+            if candidate.group in answered_groups:
+                continue
+            if candidate.immutable and candidate.url in past.downloaded:
+                continue
+            attempt = self._fetch_one(http, source, candidate, past, hashes, folder, max_bytes)
+            result.attempts.append(attempt)
+            if attempt.file_written:
+                hashes.add(attempt.sha256)
+            if candidate.group and attempt.outcome != "not_published":
+                answered_groups.add(candidate.group)
+            if attempt.outcome in ("unreachable", "timeout"):
+                break  # the host does not answer: its other addresses would not either
 
     def _index(self, http, source: FetchSource, url: str, result: SourceResult) -> object:
         """GET a JSON index (SEC submissions): logged, never kept in the inbox."""
         try:
             response = get(http, url, self.settings.timeout, self.settings.max_bytes or source.max_bytes)
         except FetchFailed as failure:
-            failure.url = url
-            raise
+            raise FetchFailed(failure.outcome, failure.detail, failure.status, url) from failure
         if response.status != 200:
-            failure = FetchFailed("http_error", f"HTTP {response.status}", response.status)
-            failure.url = url
-            raise failure
+            raise FetchFailed("http_error", f"HTTP {response.status}", response.status, url)
         try:
             document = json.loads(response.body)
         except ValueError as error:
-            failure = FetchFailed("refused", f"index does not parse as JSON: {error}", response.status)
-            failure.url = url
-            raise failure from error
+            raise FetchFailed("refused", f"index does not parse as JSON: {error}", 200, url) from error
         result.attempts.append(
             self._attempt(source, url, "listed", None, response.status, response, _sha(response.body))
         )
