@@ -303,3 +303,17 @@ def test_a_new_release_is_kept_beside_the_old_one_under_its_own_name(env):
 )
 def test_the_last_completed_nvidia_fiscal_quarter(today, expected):
     assert last_completed_nvidia_quarter(today) == expected
+
+
+def test_chipwatch_status_shows_the_last_fetch_of_each_source(env, tmp_path, capsys, monkeypatch):
+    from serving.cli import main
+
+    inbox, server, log = env
+    server.routes["/data/ml_hardware.csv"].body = b"<html><body>Service unavailable</body></html>"
+    fetch(["epoch_ml_hardware", "fx_rates"])
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "no_dagster_home"))
+    main(["status", "--serving", str(tmp_path / "no_serving.duckdb")])
+    out = capsys.readouterr().out
+    assert "Last fetch per source (meta.fetch_log):" in out
+    assert "FAILED: refused " + server.url + "/data/ml_hardware.csv: an HTML page" in out
+    assert f"wrote: fred_EXCHUS_{TODAY}.csv, fred_EXHKUS_{TODAY}.csv" in out
