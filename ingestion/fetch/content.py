@@ -33,7 +33,7 @@ def check(kind: str, body: bytes) -> None:
             raise ContentRefused(f"not a PDF (starts with {body[:8]!r})")
     elif kind == "csv":
         try:
-            frame = pl.read_csv(io.BytesIO(body), infer_schema_length=0, n_rows=1000)
+            frame = pl.read_csv(io.BytesIO(body), infer_schema_length=0, n_rows=1000, encoding="utf8-lossy")
         except Exception as error:  # polars raises several kinds for text that is no CSV
             raise ContentRefused(f"does not parse as CSV: {error}") from error
         if frame.width < 2 or frame.height == 0:
