@@ -10,7 +10,7 @@ export CHIPWATCH_WAREHOUSE ?= $(CURDIR)/warehouse/chipwatch.duckdb
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: install manifest run run-ducklake test bench dev lint clean
+.PHONY: install manifest run run-ducklake fetch test bench dev lint clean
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -25,6 +25,11 @@ manifest: install
 # Incremental: skips when no input changed since the last good build; FULL=1 rebuilds everything.
 run: manifest
 	$(RUN) python -m orchestration.build $(if $(FULL),--full)
+
+# The only target that reaches the network: every source's new release into its inbox folder
+# (SOURCE=epoch_ml_hardware for one). `make run` then loads what is new.
+fetch: install
+	$(RUN) python -m ingestion.fetch $(SOURCE)
 
 # The same build on DuckLake: a catalog in a local PostgreSQL, data as Parquet in warehouse/lake_data.
 run-ducklake: manifest

@@ -119,3 +119,17 @@ def load_inbox(
         )
         loads.append(load)
     return stack(loads)
+
+
+def empty_load(frame: pl.DataFrame) -> "Load":
+    """The load of an empty inbox folder: no row, with the columns every inbox load has."""
+    from ingestion.quarantine import Load
+
+    return Load.of_frame(
+        frame.with_columns(
+            pl.lit(None, pl.Datetime("us", "UTC")).alias("_loaded_at"),
+            pl.lit(None, pl.String).alias("_source_file"),
+            pl.lit(None, pl.String).alias("_source_sha256"),
+            pl.lit(None, pl.Date).alias("file_modified_date"),
+        )
+    )

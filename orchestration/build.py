@@ -54,9 +54,10 @@ class BuildResult:
         return all(run.success for run in self.runs)
 
     @property
-    def run_id(self) -> str:
-        """The run that built the graph (and published it)."""
-        return self.runs[-1].run_id
+    def run_id(self) -> str | None:
+        """The run that built the graph (and published it); None when no changed input feeds a
+        table (a new file in a folder no source reads yet)."""
+        return self.runs[-1].run_id if self.runs else None
 
     def get_asset_check_evaluations(self) -> list:
         return [evaluation for run in self.runs for evaluation in run.get_asset_check_evaluations()]

@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from orchestration.assets.card_files import bulk_inbox_assets
 from orchestration.assets.dbt import dbt_docs, dbt_mart_models, dbt_staging_models
+from orchestration.assets.fetch import fetch_assets
 from orchestration.assets.inbox import inbox_assets
 from orchestration.assets.prices import daily_prices
 from orchestration.assets.raw import reference_assets
@@ -26,6 +27,7 @@ defs = Definitions(
         dbt_mart_models,
         dbt_docs,
         *serving_assets,
+        *fetch_assets,
     ],
     asset_checks=[staging_expectations, mart_expectations, source_freshness],
     jobs=[*jobs, *inbox_jobs.values()],

@@ -11,6 +11,7 @@ from dagster import (
 )
 
 from orchestration.assets.card_files import BULK_INBOX_SOURCES
+from orchestration.assets.fetch import FETCH, fetch_daily, fetch_sources
 from orchestration.assets.prices import daily_prices
 
 # The raw tables each unattended run refreshes; everything downstream of them follows.
@@ -27,7 +28,8 @@ def _downstream_of(tables) -> AssetSelection:
     return AssetSelection.assets(*(AssetKey(["raw", table]) for table in tables)).downstream() - PRICES
 
 
-ALL_BUT_PRICES = AssetSelection.all() - PRICES
+# The fetch assets reach the network: only their own job (fetch_sources) runs them.
+ALL_BUT_PRICES = AssetSelection.all() - PRICES - FETCH
 MARKET = _downstream_of(MARKET_TABLES)
 # Card inventories and procurement files can be gigabytes: landed when a file arrives (the inbox
 # sensor's jobs) or by the whole build, not every Monday.
@@ -84,5 +86,5 @@ reference_every_monday = ScheduleDefinition(
     default_status=DefaultScheduleStatus.RUNNING,
 )
 
-jobs = [build_warehouse, market_daily, reference_weekly, load_prices]
-schedules = [market_after_close, prices_after_close, reference_every_monday]
+jobs = [build_warehouse, market_daily, reference_weekly, load_prices, fetch_sources]
+schedules = [market_after_close, prices_after_close, reference_every_monday, fetch_daily]

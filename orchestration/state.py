@@ -22,6 +22,8 @@ CODE_PATHS = (
     "dbt_project/macros",
 )
 CODE_FILES = ("dbt_project/dbt_project.yml", "uv.lock")
+# What the inbox readers read (the fetchers also keep JSON answers and inline XBRL filings there).
+INBOX_SUFFIXES = (".csv", ".pdf", ".json", ".htm")
 
 
 def _digest(paths: list[Path], root: Path) -> str:
@@ -51,7 +53,7 @@ def input_fingerprints() -> dict[str, str]:
         fingerprints[f"reference/{path.stem}"] = _digest([path], path.parent)
     inbox = inbox_root()
     for folder in sorted(p for p in inbox.iterdir() if p.is_dir()) if inbox.is_dir() else []:
-        fingerprints[f"inbox/{folder.name}"] = _digest(_files(folder, (".csv", ".pdf")), folder)
+        fingerprints[f"inbox/{folder.name}"] = _digest(_files(folder, INBOX_SUFFIXES), folder)
     return fingerprints
 
 

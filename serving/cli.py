@@ -270,6 +270,9 @@ def run_status(args) -> int:
         healthy, published_run = True, published.run_id
         with connect_read_only(path) as con:
             lines += _published_lines(con, published, now)
+    from ingestion.fetch.log import last_fetch_lines
+
+    lines += last_fetch_lines()
     lines += ["", *_run_lines(published_run)]
     print("\n".join(lines))
     return 0 if healthy else 1

@@ -136,6 +136,20 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("fiscal_quarter", 1, 4),
         between("revenue_usd_m", -100_000, 1_000_000),
     ],
+    # Fetched sources: an empty inbox folder lands an empty table, so no has_rows.
+    "fred_fx_monthly": [
+        not_null("observation_date"),
+        not_null("units_per_usd"),
+        in_set("currency", ["CNY", "HKD"]),
+        between("units_per_usd", 0.01, 1_000),
+        unique_together("_source_file", "series_id", "observation_date"),
+    ],
+    "federal_register_candidates": [
+        not_null("document_number"),
+        not_null("title"),
+        not_null("publication_date"),
+        unique_together("_source_file", "document_number"),
+    ],
     "daily_prices": [
         not_null("date"),
         not_null("ticker"),

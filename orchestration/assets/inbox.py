@@ -15,6 +15,9 @@ class InboxSource:
     suffixes: tuple[str, ...]
     reader: str  # "module:function" in ingestion/ returning a Load, imported at run time
     description: str
+    # "module:function" returning the table's empty frame: an empty folder lands an empty table
+    # (sources only fetched when fetching is on); None: an empty folder is an error.
+    empty: str | None = None
 
 
 INBOX_SOURCES = (
@@ -39,6 +42,24 @@ INBOX_SOURCES = (
         "ingestion.nvidia_revenue:load_revenue_by_market_pdf",
         "NVIDIA Revenue by Market quarterly trend PDFs: every figure of every edition in the inbox.",
     ),
+    InboxSource(
+        "fx_rates",
+        "fred_fx_monthly",
+        (".csv",),
+        "ingestion.fx_fred:load_fred_fx_csv",
+        "FRED monthly CNY and HKD per USD (Fed H.10 averages), every download in the fx_rates inbox; "
+        "empty until one is fetched or dropped there.",
+        empty="ingestion.fx_fred:empty_fred_fx",
+    ),
+    InboxSource(
+        "federal_register",
+        "federal_register_candidates",
+        (".json",),
+        "ingestion.federal_register:load_federal_register_json",
+        "Federal Register documents of the Bureau of Industry and Security on advanced computing, "
+        "as review candidates (never a classification); empty until an API answer is fetched.",
+        empty="ingestion.federal_register:empty_federal_register",
+    ),
 )
 
 
@@ -55,12 +76,18 @@ def inbox_asset(source: InboxSource) -> AssetsDefinition:
     def _inbox_asset(context: AssetExecutionContext, duckdb: DuckDBResource):
         from importlib import import_module
 
-        from ingestion.inbox import inbox_files, inbox_root, load_inbox
+        from ingestion.inbox import empty_load, inbox_files, inbox_root, load_inbox
 
-        module, function = source.reader.split(":")
-        loader = getattr(import_module(module), function)
-        files = inbox_files(source.folder, source.suffixes)
-        load = load_inbox(source.folder, source.suffixes, loader)
+        def imported(name: str):
+            module, function = name.split(":")
+            return getattr(import_module(module), function)
+
+        files = inbox_files(source.folder, source.suffixes, allow_empty=source.empty is not None)
+        if files:
+            load = load_inbox(source.folder, source.suffixes, imported(source.reader))
+        else:
+            context.log.info(f"No file in the {source.folder} inbox: raw.{source.table} is left empty.")
+            load = empty_load(imported(source.empty)())
         metadata = {
             "inbox": MetadataValue.path(str(inbox_root() / source.folder)),
             "files": MetadataValue.json([path.name for path in files]),

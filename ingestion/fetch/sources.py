@@ -1,0 +1,341 @@
+"""The sources fetched, each with a stable public address: what to request and where it lands.
+
+Each source's base URL is one setting, `CHIPWATCH_FETCH_<SOURCE>_URL` (scheme, host and an
+optional path prefix), so a mirror or a test server on the loopback interface can stand in.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+MB = 1 << 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One file to request. Candidates sharing a `group` are alternative addresses of one
+    release, tried in order until one answers."""
+
+    url: str
+    file_stem: str  # the download is kept as <file_stem>_<fetch date><suffix>
+    suffix: str
+    immutable: bool = False  # a published document that never changes: requested once
+    missing_ok: bool = False  # a 404 (or 403) means "not published yet", not a fault
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a source asks for: its candidates, or why it cannot ask (`not_configured`)."""
+
+    candidates: list[Candidate]
+    not_configured: str | None = None  # a setting the source needs is missing: nothing requested
+
+
+class FetchContext:
+    """What a source's planner may use: its base URL, its inbox folder, today, and a way to
+    GET an index document (JSON) through the fetcher's session."""
+
+    def __init__(self, base_url: str, folder: Path, today: date, get_json: Callable[[str], object]):
+        self.base_url = base_url.rstrip("/")
+        self.folder = folder
+        self.today = today
+        self.get_json = get_json
+
+
+@dataclass(frozen=True)
+class FetchSource:
+    name: str  # also the inbox folder
+    default_base_url: str
+    kind: str  # content check: csv, pdf, json, inline_xbrl
+    max_bytes: int
+    cadence: str
+    description: str
+    plan: Callable[[FetchContext], Plan]
+
+    @property
+    def folder(self) -> str:
+        return self.name
+
+    @property
+    def base_url_setting(self) -> str:
+        return f"CHIPWATCH_FETCH_{self.name.upper()}_URL"
+
+    def base_url(self) -> str:
+        return os.environ.get(self.base_url_setting) or self.default_base_url
+
+
+def _files(*paths_and_stems: tuple[str, str]) -> Callable[[FetchContext], Plan]:
+    def plan(context: FetchContext) -> Plan:
+        return Plan(
+            [
+                Candidate(f"{context.base_url}/{path}", stem, Path(path.split("?")[0]).suffix or ".csv")
+                for path, stem in paths_and_stems
+            ]
+        )
+
+    return plan
+
+
+# --- NVIDIA "Revenue by Market": one PDF per fiscal quarter, at one of a few known addresses.
+
+NVIDIA_QUARTER_IN_NAME = re.compile(r"Q([1-4])(\d{2})")
+NVIDIA_LOOKBACK_QUARTERS = 8
+
+
+def nvidia_quarter_code(fiscal_year: int, quarter: int) -> str:
+    return f"Q{quarter}{fiscal_year % 100:02d}"
+
+
+def nvidia_candidate_paths(fiscal_year: int, quarter: int) -> list[str]:
+    """The addresses NVIDIA's investor-relations CDN has used for the PDF, most recent usage first."""
+    code = nvidia_quarter_code(fiscal_year, quarter)
+    fy = f"Q{quarter}FY{fiscal_year % 100:02d}"
+    return [
+        f"{fiscal_year}/{code}/Rev_by_Mkt_Qtrly_Trend_{code}.pdf",
+        f"{fiscal_year}/{code}/{code}-NVDA-Quarterly-Revenue-Trend.pdf",
+        f"{fiscal_year}/Rev_by_Mkt_Qtrly_Trend_{code}.pdf",
+        f"{fiscal_year}/{fy}/Rev_by_Mkt_Qtrly_Trend_{code}.pdf",
+        f"{fy}/Rev_by_Mkt_Qtrly_Trend_{code}.pdf",
+    ]
+
+
+def last_completed_nvidia_quarter(today: date) -> tuple[int, int]:
+    """(fiscal year, quarter) of the latest quarter that has ended: NVIDIA's fiscal year ends in
+    late January, Q1 is February to April, Q2 May to July, Q3 August to October."""
+    month, year = today.month, today.year
+    if month == 1:
+        return year, 3
+    if month <= 4:
+        return year, 4
+    return year + 1, (month - 2) // 3
+
+
+def previous_quarter(fiscal_year: int, quarter: int) -> tuple[int, int]:
+    return (fiscal_year - 1, 4) if quarter == 1 else (fiscal_year, quarter - 1)
+
+
+def held_nvidia_quarters(folder: Path) -> set[tuple[int, int]]:
+    held = set()
+    for path in folder.glob("*.pdf") if folder.is_dir() else []:
+        match = NVIDIA_QUARTER_IN_NAME.search(path.name)
+        if match:
+            held.add((2000 + int(match.group(2)), int(match.group(1))))
+    return held
+
+
+def plan_nvidia_revenue(context: FetchContext) -> Plan:
+    """Newest first: every quarter since the newest one held (at most two years back) whose
+    PDF the inbox does not have yet; each quarter's addresses tried in order, 404 = not yet out."""
+    held = held_nvidia_quarters(context.folder)
+    newest_held = max(held) if held else None
+    quarter = last_completed_nvidia_quarter(context.today)
+    candidates = []
+    for _ in range(NVIDIA_LOOKBACK_QUARTERS):
+        if newest_held and quarter <= newest_held:
+            break
+        if quarter not in held:
+            code = nvidia_quarter_code(*quarter)
+            candidates += [
+                Candidate(
+                    f"{context.base_url}/{path}",
+                    f"Rev_by_Mkt_Qtrly_Trend_{code}",
+                    ".pdf",
+                    immutable=True,
+                    missing_ok=True,
+                    group=code,
+                )
+                for path in nvidia_candidate_paths(*quarter)
+            ]
+        quarter = previous_quarter(*quarter)
+    return Plan(candidates)
+
+
+# --- SEC EDGAR: 10-K / 10-Q primary documents listed by the JSON submissions API.
+
+SEC_FORMS = ("10-K", "10-Q")
+DEFAULT_SEC_CIKS = "0001045810"  # NVIDIA
+SEC_ARCHIVES = "https://www.sec.gov"
+
+
+def sec_ciks() -> list[str]:
+    configured = os.environ.get("CHIPWATCH_SEC_CIKS") or DEFAULT_SEC_CIKS
+    return [cik.strip().zfill(10) for cik in configured.split(",") if cik.strip()]
+
+
+def sec_user_agent() -> str | None:
+    return os.environ.get("CHIPWATCH_SEC_USER_AGENT", "").strip() or None
+
+
+def sec_filings_limit() -> int:
+    return int(os.environ.get("CHIPWATCH_SEC_FILINGS", "4"))
+
+
+def recent_sec_filings(submissions: dict, limit: int) -> Iterator[dict]:
+    """The newest `limit` 10-K / 10-Q filings of a submissions document (`filings.recent`
+    holds one array per field, newest filing first)."""
+    recent = submissions["filings"]["recent"]
+    rows = (dict(zip(recent, values, strict=True)) for values in zip(*recent.values(), strict=True))
+    found = 0
+    for row in rows:
+        if row.get("form") in SEC_FORMS and row.get("primaryDocument"):
+            yield row
+            found += 1
+            if found == limit:
+                return
+
+
+def plan_sec_filings(context: FetchContext) -> Plan:
+    if not sec_user_agent():
+        return Plan(
+            [],
+            not_configured="the SEC requires a User-Agent naming who fetches: set CHIPWATCH_SEC_USER_AGENT "
+            "to a name and e-mail address ('Jane Analyst jane@example.com')",
+        )
+    # One base URL setting moves both the submissions API and the archive.
+    overridden = bool(os.environ.get(SEC_FILINGS.base_url_setting))
+    archives = context.base_url if overridden else SEC_ARCHIVES
+    candidates = []
+    for cik in sec_ciks():
+        submissions = context.get_json(f"{context.base_url}/submissions/CIK{cik}.json")
+        for filing in recent_sec_filings(submissions, sec_filings_limit()):
+            accession = filing["accessionNumber"].replace("-", "")
+            document = filing["primaryDocument"]
+            form = filing["form"].lower().replace("-", "")
+            candidates.append(
+                Candidate(
+                    f"{archives}/Archives/edgar/data/{int(cik)}/{accession}/{document}",
+                    f"{Path(document).stem}-{form}",
+                    Path(document).suffix or ".htm",
+                    immutable=True,
+                )
+            )
+    return Plan(candidates)
+
+
+# --- Federal Register: BIS documents on advanced computing, as review candidates.
+
+FEDERAL_REGISTER_FIELDS = (
+    "document_number",
+    "title",
+    "type",
+    "abstract",
+    "publication_date",
+    "effective_on",
+    "html_url",
+    "pdf_url",
+)
+
+
+def federal_register_query() -> str:
+    params = [
+        ("conditions[agencies][]", "industry-and-security-bureau"),
+        ("conditions[term]", "advanced computing"),
+        ("order", "newest"),
+        ("per_page", "100"),
+        *(("fields[]", field) for field in FEDERAL_REGISTER_FIELDS),
+    ]
+    return "api/v1/documents.json?" + urlencode(params)
+
+
+EPOCH_ML_HARDWARE = FetchSource(
+    "epoch_ml_hardware",
+    "https://epoch.ai",
+    "csv",
+    50 * MB,
+    "daily (Epoch refreshes the CSV daily)",
+    "Epoch AI Machine Learning Hardware CSV",
+    _files(("data/ml_hardware.csv", "epoch_ml_hardware")),
+)
+EPOCH_GPU_CLUSTERS = FetchSource(
+    "epoch_gpu_clusters",
+    "https://epoch.ai",
+    "csv",
+    50 * MB,
+    "daily (Epoch refreshes the CSV daily)",
+    "Epoch AI GPU Clusters CSV",
+    _files(("data/gpu_clusters.csv", "epoch_gpu_clusters")),
+)
+CHIP_COUNT_FILES = (
+    "nvidia_fiscal_quarter_chip_timelines",
+    "nvidia_calendar_quarter_chip_timelines",
+    "nvidia_cumulative_by_chip",
+    "nvidia_cumulative_totals",
+    "amd_chip_timelines",
+    "amd_cumulative_by_chip",
+    "amd_cumulative_totals",
+    "tpu_fiscal_quarter_chip_timelines",
+    "tpu_calendar_quarter_chip_timelines",
+    "tpu_cumulative_by_chip",
+    "tpu_cumulative_totals",
+    "trainium_chip_timelines",
+    "trainium_cumulative_by_chip",
+    "trainium_cumulative_totals",
+)
+EPOCH_AI_CHIP_COUNTS = FetchSource(
+    "epoch_ai_chip_counts",
+    "https://raw.githubusercontent.com/epoch-research/ai-chip-counts/main",
+    "csv",
+    50 * MB,
+    "daily (the repository changes when Epoch re-estimates)",
+    "Epoch AI chip-sales estimates, the CSV exports of epoch-research/ai-chip-counts",
+    _files(*((f"csv_export/{name}.csv", name) for name in CHIP_COUNT_FILES)),
+)
+NVIDIA_REVENUE = FetchSource(
+    "nvidia_revenue",
+    "https://s201.q4cdn.com/141608511/files/doc_financials",
+    "pdf",
+    20 * MB,
+    "daily; a new PDF appears once a quarter with the results",
+    "NVIDIA Revenue by Market quarterly trend PDF",
+    plan_nvidia_revenue,
+)
+SEC_FILINGS = FetchSource(
+    "sec_filings",
+    "https://data.sec.gov",
+    "inline_xbrl",
+    100 * MB,
+    "daily; a new 10-Q or 10-K once a quarter",
+    "SEC EDGAR 10-K and 10-Q primary documents (inline XBRL) of the configured CIKs",
+    plan_sec_filings,
+)
+FX_RATES = FetchSource(
+    "fx_rates",
+    "https://fred.stlouisfed.org",
+    "csv",
+    10 * MB,
+    "daily; FRED adds a month early in the next month",
+    "FRED monthly averages of the Fed H.10 rates: CNY per USD (EXCHUS), HKD per USD (EXHKUS)",
+    _files(
+        ("graph/fredgraph.csv?id=EXCHUS", "fred_EXCHUS"),
+        ("graph/fredgraph.csv?id=EXHKUS", "fred_EXHKUS"),
+    ),
+)
+FEDERAL_REGISTER = FetchSource(
+    "federal_register",
+    "https://www.federalregister.gov",
+    "json",
+    20 * MB,
+    "daily (the Federal Register publishes on business days)",
+    "Federal Register API: Bureau of Industry and Security documents matching 'advanced computing'",
+    lambda context: Plan(
+        [Candidate(f"{context.base_url}/{federal_register_query()}", "federal_register", ".json")]
+    ),
+)
+
+FETCH_SOURCES = {
+    source.name: source
+    for source in (
+        EPOCH_ML_HARDWARE,
+        EPOCH_GPU_CLUSTERS,
+        EPOCH_AI_CHIP_COUNTS,
+        NVIDIA_REVENUE,
+        SEC_FILINGS,
+        FX_RATES,
+        FEDERAL_REGISTER,
+    )
+}

@@ -1,0 +1,319 @@
+"""The fetchers against a real HTTP server on 127.0.0.1 serving real files: each source once,
+nothing the second time, and every failure leaving the inbox as it was with a line in the log.
+No test here touches an outside address."""
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import PROJECT_ROOT, SHARED_DATA
+from loopback_http import LoopbackServer, Route
+
+from ingestion.fetch.log import last_fetch_lines
+from ingestion.fetch.run import Fetcher, Settings, fetch_sources, report
+from ingestion.fetch.sources import (
+    CHIP_COUNT_FILES,
+    FETCH_SOURCES,
+    federal_register_query,
+    last_completed_nvidia_quarter,
+    nvidia_candidate_paths,
+)
+
+INBOX = PROJECT_ROOT / "data" / "inbox"
+CORPUS = Path(__file__).parent / "corpus" / "fetch"
+SEC_DATA = SHARED_DATA / "sec"
+FAST = Settings(timeout=2.0, retries=2, backoff=0.0)
+# NVIDIA: on this day FY26 Q2 (May to July 2025) has ended but its PDF is not out yet.
+TODAY = date(2025, 8, 20)
+NVIDIA_CIK = "0001045810"
+SEC_DOCUMENTS = {  # accession number -> (form, primary document, file served)
+    "0001045810-25-000209": ("10-Q", "nvda-20250727.htm", "nvda-20250727-10q.htm"),
+    "0001045810-25-000023": ("10-K", "nvda-20250126.htm", "nvda-20250126-10k.htm"),
+}
+
+
+def submissions() -> dict:
+    """A submissions document in the shape of https://data.sec.gov/submissions/CIK##########.json
+    (`filings.recent`: one array per field, newest first), an 8-K among the filings."""
+    filings = [
+        ("0001045810-25-000230", "8-K", "nvda-20250827.htm", "2025-08-27"),
+        ("0001045810-25-000209", "10-Q", "nvda-20250727.htm", "2025-08-27"),
+        ("0001045810-25-000023", "10-K", "nvda-20250126.htm", "2025-02-26"),
+    ]
+    return {
+        "cik": NVIDIA_CIK.lstrip("0"),
+        "name": "NVIDIA CORP",
+        "filings": {
+            "recent": {
+                "accessionNumber": [f[0] for f in filings],
+                "form": [f[1] for f in filings],
+                "primaryDocument": [f[2] for f in filings],
+                "filingDate": [f[3] for f in filings],
+            },
+            "files": [],
+        },
+    }
+
+
+def publisher_routes() -> dict[str, Route]:
+    """Every source's files at the paths its publisher uses, served from the repo and ../shared/data."""
+    routes = {
+        "/data/ml_hardware.csv": Route.of_file(
+            INBOX / "epoch_ml_hardware" / "epoch_ml_hardware_2025-11.csv", "text/csv"
+        ),
+        "/data/gpu_clusters.csv": Route.of_file(
+            INBOX / "epoch_gpu_clusters" / "epoch_gpu_clusters.csv", "text/csv"
+        ),
+        # FRED sends no ETag here: the content hash is what finds the download unchanged.
+        "/graph/fredgraph.csv?id=EXCHUS": Route.of_file(CORPUS / "fred_EXCHUS.csv", "text/csv", etag=False),
+        "/graph/fredgraph.csv?id=EXHKUS": Route.of_file(CORPUS / "fred_EXHKUS.csv", "text/csv", etag=False),
+        "/api/v1/documents.json": Route.of_file(
+            CORPUS / "federal_register_documents.json", "application/json"
+        ),
+        # FY26 Q1 was published under its second known address.
+        "/" + nvidia_candidate_paths(2026, 1)[1]: Route.of_file(
+            INBOX / "nvidia_revenue" / "Rev_by_Mkt_Qtrly_Trend_Q126.pdf", "application/pdf"
+        ),
+        f"/submissions/CIK{NVIDIA_CIK}.json": Route(json.dumps(submissions()).encode(), "application/json"),
+    }
+    for name in CHIP_COUNT_FILES:
+        routes[f"/csv_export/{name}.csv"] = Route.of_file(
+            CORPUS / "ai_chip_counts" / f"{name}.csv", "text/csv"
+        )
+    for accession, (_, document, served) in SEC_DOCUMENTS.items():
+        path = f"/Archives/edgar/data/1045810/{accession.replace('-', '')}/{document}"
+        routes[path] = Route.of_file(SEC_DATA / served, "text/html", etag=False)
+    return routes
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """An inbox holding NVIDIA's Q4 FY25 PDF only, every source pointed at a loopback server."""
+    if not SEC_DATA.is_dir():
+        pytest.fail(f"{SEC_DATA} is missing: the SEC filings the tests serve live there")
+    inbox = tmp_path / "inbox"
+    (inbox / "nvidia_revenue").mkdir(parents=True)
+    shutil.copy(INBOX / "nvidia_revenue" / "Rev_by_Mkt_Qtrly_Trend_Q425.pdf", inbox / "nvidia_revenue")
+    monkeypatch.setenv("CHIPWATCH_INBOX", str(inbox))
+    monkeypatch.setenv("CHIPWATCH_FETCH_LOG", str(tmp_path / "fetch_log.duckdb"))
+    monkeypatch.setenv("CHIPWATCH_SEC_USER_AGENT", "chipwatch tests tests@example.org")
+    with LoopbackServer(publisher_routes()) as server:
+        for source in FETCH_SOURCES.values():
+            monkeypatch.setenv(source.base_url_setting, server.url)
+        yield inbox, server, tmp_path / "fetch_log.duckdb"
+
+
+def fetch(names=None, settings=FAST, today=TODAY):
+    results = fetch_sources(names, Fetcher(settings, today=today))
+    return {r.source: r for r in results}
+
+
+def inbox_files(inbox: Path) -> dict[str, list[str]]:
+    return {
+        folder.name: sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        for folder in sorted(inbox.iterdir())
+    }
+
+
+def log_rows(log: Path) -> list[dict]:
+    with duckdb.connect(str(log), read_only=True) as con:
+        cursor = con.execute("select * from meta.fetch_log order by attempted_at")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_every_source_is_fetched_once_and_a_second_fetch_downloads_nothing(env):
+    inbox, server, log = env
+    first = fetch()
+    lines, ok = report(list(first.values()))
+    assert ok, lines
+    stamp = TODAY.isoformat()
+    files = inbox_files(inbox)
+    assert files["epoch_ml_hardware"] == [f"epoch_ml_hardware_{stamp}.csv"]
+    assert files["epoch_gpu_clusters"] == [f"epoch_gpu_clusters_{stamp}.csv"]
+    assert files["epoch_ai_chip_counts"] == sorted(f"{name}_{stamp}.csv" for name in CHIP_COUNT_FILES)
+    assert files["nvidia_revenue"] == [
+        "Rev_by_Mkt_Qtrly_Trend_Q126_2025-08-20.pdf",
+        "Rev_by_Mkt_Qtrly_Trend_Q425.pdf",
+    ]
+    assert files["sec_filings"] == [f"nvda-20250126-10k_{stamp}.htm", f"nvda-20250727-10q_{stamp}.htm"]
+    assert files["fx_rates"] == [f"fred_EXCHUS_{stamp}.csv", f"fred_EXHKUS_{stamp}.csv"]
+    assert files["federal_register"] == [f"federal_register_{stamp}.json"]
+    # Bytes as served: the same file.
+    saved = inbox / "sec_filings" / f"nvda-20250126-10k_{stamp}.htm"
+    assert saved.read_bytes() == (SEC_DATA / "nvda-20250126-10k.htm").read_bytes()
+    # NVIDIA: FY26 Q2 is not out (every address a 404), FY26 Q1 found at its second address.
+    nvidia = [(a.url.removeprefix(server.url + "/"), a.outcome) for a in first["nvidia_revenue"].attempts]
+    q226 = [(path, "not_published") for path in nvidia_candidate_paths(2026, 2)]
+    assert nvidia == q226 + [
+        (nvidia_candidate_paths(2026, 1)[0], "not_published"),
+        (nvidia_candidate_paths(2026, 1)[1], "downloaded"),
+    ]
+    # The SEC saw the contact as User-Agent; the 8-K was not requested.
+    sec_requests = [
+        headers for path, headers in server.requests if "/Archives/" in path or "/submissions/" in path
+    ]
+    assert {headers["User-Agent"] for headers in sec_requests} == {"chipwatch tests tests@example.org"}
+    assert not any("20250827" in path for path in server.paths_requested())
+    # The Federal Register query is the documented one.
+    assert any(path == "/" + federal_register_query() for path in server.paths_requested())
+
+    served_before = len(server.requests)
+    second = fetch()
+    assert inbox_files(inbox) == files, "a second fetch wrote a file"
+    outcomes = {source: {a.outcome for a in result.attempts} for source, result in second.items()}
+    assert outcomes["epoch_ml_hardware"] == {"not_modified"}  # conditional request, 304
+    assert outcomes["fx_rates"] == {"unchanged"}  # no ETag: same sha256
+    assert outcomes["nvidia_revenue"] == {"not_published"}  # only FY26 Q2 is asked for now
+    assert outcomes["sec_filings"] == {"listed"}  # filings already held are not requested again
+    second_requests = [path for path, _ in server.requests[served_before:]]
+    assert not any("/Archives/" in path for path in second_requests)
+    etag_requests = [h for p, h in server.requests[served_before:] if p == "/data/ml_hardware.csv"]
+    assert etag_requests[0]["If-None-Match"] == server.routes["/data/ml_hardware.csv"].etag
+
+    rows = log_rows(log)
+    assert {row["source"] for row in rows} == set(FETCH_SOURCES)
+    downloaded = [row for row in rows if row["outcome"] == "downloaded"]
+    assert all(
+        row["http_status"] == 200 and len(row["sha256"]) == 64 and row["bytes"] > 0 for row in downloaded
+    )
+    assert len(downloaded) == sum(len(names) for names in files.values()) - 1  # Q425 was there before
+    status = "\n".join(last_fetch_lines(log))
+    assert "epoch_ml_hardware" in status and "not_modified" in status and "FAILED" not in status
+
+
+def test_a_500_then_success_is_retried_by_the_library(env):
+    inbox, server, log = env
+    server.routes["/data/gpu_clusters.csv"].fail_first = 2
+    result = fetch(["epoch_gpu_clusters"])["epoch_gpu_clusters"]
+    assert [a.outcome for a in result.attempts] == ["downloaded"]
+    assert server.paths_requested().count("/data/gpu_clusters.csv") == 3
+
+
+@pytest.mark.parametrize(
+    ("source", "break_it", "outcome"),
+    [
+        (
+            "epoch_gpu_clusters",
+            lambda routes: setattr(routes["/data/gpu_clusters.csv"], "fail_first", 99),
+            "http_error",
+        ),
+        (
+            "epoch_ml_hardware",
+            lambda routes: setattr(routes["/data/ml_hardware.csv"], "delay", 1.5),
+            "timeout",
+        ),
+        ("fx_rates", lambda routes: None, "too_large"),
+        (
+            "nvidia_revenue",
+            lambda routes: setattr(
+                routes["/" + nvidia_candidate_paths(2026, 1)[1]],
+                "body",
+                b"<!DOCTYPE html><html><body>Access denied</body></html>",
+            ),
+            "refused",
+        ),
+        (
+            "federal_register",
+            lambda routes: setattr(routes["/api/v1/documents.json"], "body", b'{"results": [tru'),
+            "refused",
+        ),
+        (
+            "sec_filings",
+            lambda routes: setattr(routes[f"/submissions/CIK{NVIDIA_CIK}.json"], "fail_first", 99),
+            "http_error",
+        ),
+    ],
+    ids=[
+        "500-every-time",
+        "slow-past-timeout",
+        "oversized",
+        "html-where-a-pdf-belongs",
+        "broken-json",
+        "edgar-index-down",
+    ],
+)
+def test_a_failed_fetch_leaves_the_inbox_as_it_was_and_says_so(env, source, break_it, outcome):
+    inbox, server, log = env
+    break_it(server.routes)
+    before = inbox_files(inbox)
+    settings = Settings(timeout=0.5, retries=1, backoff=0.0, max_bytes=64 if outcome == "too_large" else None)
+    result = fetch([source], settings)[source]
+    assert outcome in {a.outcome for a in result.attempts}
+    assert inbox_files(inbox) == before
+    lines, ok = report([result])
+    assert not ok
+    status = "\n".join(last_fetch_lines(log))
+    assert f"FAILED: {outcome}" in status, status
+
+
+def test_no_network_fails_fast_with_one_warning(env, monkeypatch):
+    import socket
+
+    inbox, server, log = env
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    for source in FETCH_SOURCES.values():
+        monkeypatch.setenv(source.base_url_setting, closed)
+    results = fetch(settings=Settings(timeout=1.0, retries=1, backoff=0.0))
+    lines, ok = report(list(results.values()))
+    assert not ok
+    warnings = [line for line in lines if line.startswith("WARNING")]
+    assert len(warnings) == 1 and "no network" in warnings[0]
+    # One attempt per source: the first unreachable address stops the source.
+    assert all(len(r.attempts) == 1 for r in results.values())
+    assert inbox_files(inbox) == {"nvidia_revenue": ["Rev_by_Mkt_Qtrly_Trend_Q425.pdf"]}
+
+
+def test_edgar_is_not_fetched_without_a_user_agent(env, monkeypatch):
+    inbox, server, log = env
+    monkeypatch.delenv("CHIPWATCH_SEC_USER_AGENT")
+    result = fetch(["sec_filings"])["sec_filings"]
+    assert [a.outcome for a in result.attempts] == ["not_configured"]
+    assert "CHIPWATCH_SEC_USER_AGENT" in result.attempts[0].detail
+    assert server.requests == []
+    lines, _ = report([result])
+    assert any(line.startswith("WARNING sec_filings not fetched") for line in lines)
+    assert "not fetched: a setting it needs is missing" in "\n".join(last_fetch_lines(log))
+
+
+def test_a_new_release_is_kept_beside_the_old_one_under_its_own_name(env):
+    inbox, server, log = env
+    fetch(["fx_rates"])
+    route = server.routes["/graph/fredgraph.csv?id=EXCHUS"]
+    route.body = route.body + b"\n"  # republished: other bytes
+    result = fetch(["fx_rates"])["fx_rates"]
+    assert result.written == [f"fred_EXCHUS_{TODAY}_2.csv"]
+    assert len(inbox_files(inbox)["fx_rates"]) == 3
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2025, 1, 10), (2025, 3)),
+        (date(2025, 2, 1), (2025, 4)),
+        (date(2025, 5, 30), (2026, 1)),
+        (date(2025, 8, 20), (2026, 2)),
+        (date(2025, 12, 1), (2026, 3)),
+    ],
+)
+def test_the_last_completed_nvidia_fiscal_quarter(today, expected):
+    assert last_completed_nvidia_quarter(today) == expected
+
+
+def test_chipwatch_status_shows_the_last_fetch_of_each_source(env, tmp_path, capsys, monkeypatch):
+    from serving.cli import main
+
+    inbox, server, log = env
+    server.routes["/data/ml_hardware.csv"].body = b"<html><body>Service unavailable</body></html>"
+    fetch(["epoch_ml_hardware", "fx_rates"])
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "no_dagster_home"))
+    main(["status", "--serving", str(tmp_path / "no_serving.duckdb")])
+    out = capsys.readouterr().out
+    assert "Last fetch per source (meta.fetch_log):" in out
+    assert "FAILED: refused " + server.url + "/data/ml_hardware.csv: an HTML page" in out
+    assert f"wrote: fred_EXCHUS_{TODAY}.csv, fred_EXHKUS_{TODAY}.csv" in out
