@@ -346,7 +346,7 @@ def run_dashboard(args) -> int:
     if not args.serving.exists():
         raise FileNotFoundError(f"no serving file at {args.serving}")
     out = Path(args.output) if args.output else args.serving.with_name("dashboard.html")
-    written = write_dashboard(args.serving, out)
+    written = write_dashboard(args.serving, out, synthetic=args.synthetic)
     print(f"Wrote {written.path} ({', '.join(f'{k}: {v} rows' for k, v in written.charts.items())})")
     return 0
 
@@ -422,6 +422,9 @@ def parser() -> argparse.ArgumentParser:
         description="Write the offline dashboard (default dashboard.html next to the serving file).",
     )
     dashboard.add_argument("--output", "-o", help="HTML file to write")
+    dashboard.add_argument(
+        "--synthetic", action="store_true", help="also show the synthetic data centres (labelled as such)"
+    )
     dashboard.set_defaults(handler=run_dashboard)
     return top
 
