@@ -64,7 +64,7 @@ def _section(chart: Chart) -> str:
             config=PLOT_CONFIG,
             default_width="100%",
         )
-        if chart.figure is not None
+        if chart.figure is not None and chart.rows
         else '<div class="empty">No rows to draw.</div>'
     )
     return (

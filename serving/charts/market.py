@@ -156,6 +156,7 @@ def cost_chart(s: Serving, synthetic: bool) -> Chart:
         shared_yaxes=True,
         subplot_titles=["with a price", "with a power figure only"],
     )
+    shown = set()
     for origin, colour in ORIGIN_COLOURS.items():
         for col, points in ((1, priced), (2, [r for r in rows if r["tflops_per_kusd_modelled"] is None])):
             points = [p for p in points if p["origin"] == origin]
@@ -175,7 +176,7 @@ def cost_chart(s: Serving, synthetic: bool) -> Chart:
                     textfont={"size": 9, "color": colour},
                     name=origin,
                     legendgroup=origin,
-                    showlegend=col == 1,
+                    showlegend=origin not in shown and bool(points),
                     marker={
                         "size": 11 if origin == "domestic" else 8,
                         "color": colour,
@@ -198,23 +199,22 @@ def cost_chart(s: Serving, synthetic: bool) -> Chart:
                 row=1,
                 col=col,
             )
+            shown |= {origin} if points else set()
     baseline = next((r for r in rows if r["chip_name"] == BASELINE_CHIP), None)
     if baseline:
-        for col in (1, 2):
-            figure.add_hline(
-                y=baseline["tflops_per_kw"],
-                line={"dash": "dot", "color": "#76b900"},
-                annotation_text="H200 baseline" if col == 1 else None,
-                annotation_position="bottom right",
-                row=1,
-                col=col,
-            )
+        line = {"y": baseline["tflops_per_kw"], "line": {"dash": "dot", "color": "#76b900"}, "row": 1}
+        figure.add_hline(**line, col=1, annotation_text="H200 baseline", annotation_position="bottom right")
+        figure.add_hline(**line, col=2)
         if baseline["tflops_per_kusd_modelled"] is not None:
             figure.add_vline(
                 x=baseline["tflops_per_kusd_modelled"], line={"dash": "dot", "color": "#76b900"}, row=1, col=1
             )
     figure.update_xaxes(
-        title_text="dense BF16 TFLOPS per USD 1,000 (modelled price)", type="log", row=1, col=1
+        title_text="dense BF16 TFLOPS per USD 1,000 (modelled price)",
+        type="log",
+        tickvals=[1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+        row=1,
+        col=1,
     )
     figure.update_yaxes(title_text="dense BF16 TFLOPS per kW of TDP", row=1, col=1)
     chart.figure, chart.rows = layout(figure, height=480), len(rows)

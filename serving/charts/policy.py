@@ -210,15 +210,15 @@ def compliance_chart(s: Serving, synthetic: bool) -> Chart:
             mode="markers",
             name="required share",
             marker={
-                "symbol": [marker_symbol(r["requirement_confidence"], "line-ns") for r in required],
-                "size": 14,
-                "line": {"width": 3, "color": "#000"},
+                "symbol": [marker_symbol(r["requirement_confidence"], "diamond-tall") for r in required],
+                "size": 12,
+                "line": {"width": 1.5, "color": "#000"},
             },
             customdata=[[r["requirement_confidence"]] for r in required],
             hovertemplate="required %{x:.0%} (%{customdata[0]})<extra></extra>",
         )
     )
-    figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    figure.update_xaxes(tickformat=".0%", range=[0, 1.05])
     figure.update_yaxes(automargin=True)
     chart.figure, chart.rows = layout(figure, height=140 + 22 * len(rows)), len(rows)
     chart.sources, chart.as_of = s.provenance(table, where)
@@ -227,6 +227,4 @@ def compliance_chart(s: Serving, synthetic: bool) -> Chart:
         if synthetic
         else f"Synthetic data centres are off ({excluded['n']} rows; `chipwatch dashboard --synthetic`). "
     ) + "Observed (Epoch AI) data centres do not name their chips, so their share is unknown."
-    if not rows:
-        chart.figure = None
     return chart
