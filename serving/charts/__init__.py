@@ -1,7 +1,7 @@
 """The dashboard's charts: one function per question, each reading the contracted columns of one mart
 (or staging or `meta` table) and returning a `Chart` with its Plotly figure, the tables it read, the
 `source_name`s of the rows it draws and their `as_of` range. A chart for a new mart is one more
-function, listed here."""
+function declared with `serving.charts.base.dashboard_chart`, listed here."""
 
 from collections.abc import Callable
 

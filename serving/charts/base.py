@@ -1,5 +1,7 @@
 """What every chart shares: the serving-file reader, the chart record, and how confidence is drawn."""
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -108,7 +110,23 @@ def layout(figure: go.Figure, height: int = 420, **layout) -> go.Figure:
     return figure
 
 
-def missing_tables(chart: Chart) -> Chart:
-    missing = [table for table in chart.tables if table]
-    chart.note = f"{', '.join(missing)} not in the serving file yet."
-    return chart
+def dashboard_chart(
+    id: str, title: str, question: str, tables: tuple[str, ...], wide: bool = False
+) -> Callable[[Callable[[Serving, Chart, bool], None]], Callable[[Serving, bool], Chart]]:
+    """Declare a chart: `draw(s, chart, synthetic)` fills in the figure, rows, sources and note of a
+    `Chart` that names `tables`; where one of them is not in the serving file, the chart says so."""
+
+    def declare(draw: Callable[[Serving, Chart, bool], None]) -> Callable[[Serving, bool], Chart]:
+        @functools.wraps(draw)
+        def build(s: Serving, synthetic: bool) -> Chart:
+            chart = Chart(id, title, question, list(tables), wide=wide)
+            missing = [table for table in tables if not s.has(table)]
+            if missing:
+                chart.note = f"{', '.join(missing)} not in the serving file yet."
+            else:
+                draw(s, chart, synthetic)
+            return chart
+
+        return build
+
+    return declare

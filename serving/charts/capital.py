@@ -2,19 +2,17 @@
 
 import plotly.graph_objects as go
 
-from serving.charts.base import Chart, Serving, bar_pattern, iso, layout, missing_tables
+from serving.charts.base import Chart, Serving, bar_pattern, dashboard_chart, iso, layout
 
 
-def funding_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.funding_summary"
-    chart = Chart(
-        "funding",
-        "Money raised by the domestic chip makers, USD",
-        "Who raised how much, and when?",
-        [table],
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "funding",
+    "Money raised by the domestic chip makers, USD",
+    "Who raised how much, and when?",
+    tables=("marts.funding_summary",),
+)
+def funding_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     rows = s.rows(
         f"""
         select company, year, stage, currency, amount_raised, amount_raised_usd, fx_rate_date, confidence
@@ -56,16 +54,16 @@ def funding_chart(s: Serving, synthetic: bool) -> Chart:
         f"One segment per year and stage, labelled with the year; hatched: estimated (/) or claimed (x). "
         f"{undisclosed['n']} groups with no disclosed amount are not shown."
     )
-    return chart
 
 
-def ipo_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.ipo_performance"
-    chart = Chart(
-        "ipo", "IPO first-day returns of the chip makers", "How did the listings trade on day one?", [table]
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "ipo",
+    "IPO first-day returns of the chip makers",
+    "How did the listings trade on day one?",
+    tables=("marts.ipo_performance",),
+)
+def ipo_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     where = "first_day_return is not null"
     rows = s.rows(
         f"""
@@ -97,4 +95,3 @@ def ipo_chart(s: Serving, synthetic: bool) -> Chart:
     chart.sources, chart.as_of = s.provenance(table, where)
     [without] = s.rows(f"select count(*) as n from {table} where not ({where})")
     chart.note = f"{without['n']} listings without a first-day close on file are not shown."
-    return chart

@@ -3,7 +3,7 @@
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from serving.charts.base import Chart, Serving, iso, layout, marker_symbol, missing_tables, weakest
+from serving.charts.base import Chart, Serving, dashboard_chart, iso, layout, marker_symbol, weakest
 
 BASELINE_CHIP = "NVIDIA H200 SXM"
 
@@ -18,16 +18,14 @@ SHARE_GROUP = (
 )
 
 
-def share_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.market_share"
-    chart = Chart(
-        "share",
-        "Domestic makers vs NVIDIA: share over time",
-        "Who is winning share of the accelerators China and the world buy?",
-        [table],
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "share",
+    "Domestic makers vs NVIDIA: share over time",
+    "Who is winning share of the accelerators China and the world buy?",
+    tables=("marts.market_share",),
+)
+def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     # The publishers' 5th-95th percentile range, where the mart carries one.
     ranged = s.has_columns(table, "share_low", "share_high")
     low, high = ("sum(share_low)", "sum(share_high)") if ranged else ("null", "null")
@@ -85,19 +83,16 @@ def share_chart(s: Serving, synthetic: bool) -> Chart:
         + ("Bars: the publisher's estimate range. " if ranged else "")
         + ("" if "revenue" in bases else "No source gives revenue by vendor yet.")
     )
-    return chart
 
 
-def nvidia_revenue_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "staging.stg_nvidia__revenue_by_market"
-    chart = Chart(
-        "revenue",
-        "NVIDIA revenue by quarter: Data Center and the total",
-        "How much does NVIDIA earn, and how much of it from data centres (and China)?",
-        [table],
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "revenue",
+    "NVIDIA revenue by quarter: Data Center and the total",
+    "How much does NVIDIA earn, and how much of it from data centres (and China)?",
+    tables=("staging.stg_nvidia__revenue_by_market",),
+)
+def nvidia_revenue_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     where = "segment in ('Data Center', 'Total')"
     rows = s.rows(
         f"select fiscal_year, fiscal_quarter, quarter_label, segment, revenue_usd_m, restated "
@@ -125,19 +120,16 @@ def nvidia_revenue_chart(s: Serving, synthetic: bool) -> Chart:
         "Reported figures from NVIDIA's Revenue by Market PDFs, each quarter from the newest edition. "
         "No table in this serving file holds NVIDIA's revenue from China yet."
     )
-    return chart
 
 
-def cost_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.chip_cost_efficiency"
-    chart = Chart(
-        "cost",
-        "Cost-efficiency of every chip with a price and a power figure",
-        "What does compute cost on each chip, per watt and per dollar, against the H200?",
-        [table],
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "cost",
+    "Cost-efficiency of every chip with a price and a power figure",
+    "What does compute cost on each chip, per watt and per dollar, against the H200?",
+    tables=("marts.chip_cost_efficiency",),
+)
+def cost_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     rows = s.rows(
         f"""
         select chip_name, coalesce(origin, 'origin unknown') as origin, tflops_per_kw,
@@ -227,4 +219,3 @@ def cost_chart(s: Serving, synthetic: bool) -> Chart:
         + ("" if baseline and baseline["tflops_per_kusd_modelled"] is not None else " (no price on file)")
         + ". The weaker of the specs' and the price's confidence sets the marker."
     )
-    return chart

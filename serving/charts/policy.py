@@ -4,7 +4,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 
-from serving.charts.base import Chart, Serving, iso, layout, marker_symbol, missing_tables
+from serving.charts.base import Chart, Serving, dashboard_chart, iso, layout, marker_symbol
 
 MAIN_CHIPS = (
     "NVIDIA A100 SXM 80GB",
@@ -39,17 +39,18 @@ VERDICT_COLOURS = {
 }
 
 
-def export_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.export_control_status"
-    rules, events = "staging.stg_reference__export_control_rules", "staging.stg_reference__policy_events"
-    chart = Chart(
-        "export",
-        "Export-control status of the main chips, month by month",
-        "What licence does a sale of each chip to China need, and since when?",
-        [table, rules, events],
-    )
-    if not all(s.has(t) for t in chart.tables):
-        return missing_tables(chart)
+@dashboard_chart(
+    "export",
+    "Export-control status of the main chips, month by month",
+    "What licence does a sale of each chip to China need, and since when?",
+    tables=(
+        "marts.export_control_status",
+        "staging.stg_reference__export_control_rules",
+        "staging.stg_reference__policy_events",
+    ),
+)
+def export_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    table, rules, events = chart.tables
     rows = s.rows(
         f"""
         select chip_name, month, coalesce(china_licence_status, 'undecided') as status, eccn_class,
@@ -106,20 +107,17 @@ def export_chart(s: Serving, synthetic: bool) -> Chart:
         "line carry the last known status forward, they are not observed. Open squares: the deciding "
         "measure's figure is estimated or claimed."
     )
-    return chart
 
 
-def claims_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.claims_check"
-    chart = Chart(
-        "claims",
-        "The article's claims and what the data says",
-        "Which figures circulating in the press does the warehouse support?",
-        [table],
-        wide=True,
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "claims",
+    "The article's claims and what the data says",
+    "Which figures circulating in the press does the warehouse support?",
+    tables=("marts.claims_check",),
+    wide=True,
+)
+def claims_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     rows = s.rows(
         f"""
         select claim_id, claim_en, claimed_value, claimed_unit, held_value, held_unit, verdict,
@@ -164,19 +162,16 @@ def claims_chart(s: Serving, synthetic: bool) -> Chart:
     chart.figure, chart.rows = layout(figure, height=90 + 16 * lines + 12 * len(rows)), len(rows)
     chart.sources, chart.as_of = s.provenance(table, source="evidence_source_name", as_of="evidence_as_of")
     chart.note = "Evidence: the row the verdict rests on, with its confidence and as-of date."
-    return chart
 
 
-def compliance_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "marts.datacenter_compliance"
-    chart = Chart(
-        "compliance",
-        "Data-centre compliance: domestic-card share against the share required",
-        "Does each data centre meet the domestic-chip share its sector must meet?",
-        [table],
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "compliance",
+    "Data-centre compliance: domestic-card share against the share required",
+    "Does each data centre meet the domestic-chip share its sector must meet?",
+    tables=("marts.datacenter_compliance",),
+)
+def compliance_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     where = "domestic_share_cards is not null" + ("" if synthetic else " and dataset <> 'synthetic'")
     rows = s.rows(
         f"""
@@ -227,4 +222,3 @@ def compliance_chart(s: Serving, synthetic: bool) -> Chart:
         if synthetic
         else f"Synthetic data centres are off ({excluded['n']} rows; `chipwatch dashboard --synthetic`). "
     ) + "Observed (Epoch AI) data centres do not name their chips, so their share is unknown."
-    return chart

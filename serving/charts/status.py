@@ -2,19 +2,17 @@
 
 import plotly.graph_objects as go
 
-from serving.charts.base import Chart, Serving, iso, layout, missing_tables
+from serving.charts.base import Chart, Serving, dashboard_chart, iso, layout
 
 
-def freshness_chart(s: Serving, synthetic: bool) -> Chart:
-    table = "meta.checks"
-    chart = Chart(
-        "freshness",
-        "Freshness of each source in the last published run",
-        "Which sources are current, and which are older than their window?",
-        [table],
-    )
-    if not s.has(table):
-        return missing_tables(chart)
+@dashboard_chart(
+    "freshness",
+    "Freshness of each source in the last published run",
+    "Which sources are current, and which are older than their window?",
+    tables=("meta.checks",),
+)
+def freshness_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
+    [table] = chart.tables
     rows = s.rows(
         f"select asset, passed, detail from {table} where check_name = 'freshness' order by passed, asset"
     )
@@ -47,4 +45,3 @@ def freshness_chart(s: Serving, synthetic: bool) -> Chart:
     )
     chart.sources = ["chipwatch run checks"]
     chart.as_of = (iso(published.get("at")),) * 2
-    return chart
