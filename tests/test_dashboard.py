@@ -205,6 +205,27 @@ def test_the_h200_is_the_baseline_even_without_a_price(serving_copy):
     assert unpriced, "the H200 is drawn among the chips with a power figure only"
 
 
+def test_the_share_chart_draws_the_estimate_range_where_the_mart_carries_one(serving_copy):
+    with duckdb.connect(str(serving_copy)) as con:
+        con.execute("alter table marts.market_share add column share_low double")
+        con.execute("alter table marts.market_share add column share_high double")
+        con.execute(
+            "update marts.market_share set share_low = share * 0.8, share_high = least(share * 1.1, 1) "
+            "where basis = 'compute'"
+        )
+        [(period, low, nvidia_share, high)] = con.execute(
+            "select period, sum(share_low), sum(share), sum(share_high) from marts.market_share "
+            "where basis = 'compute' and vendor ilike 'nvidia%' group by period order by period limit 1"
+        ).fetchall()
+    share = by_id(build_charts(serving_copy)[0])["share"]
+    [nvidia] = [t for t in share.figure.data if t.name.startswith("NVIDIA (") and t.error_y.array is not None]
+    index = list(nvidia.x).index(period)
+    assert nvidia.y[index] == pytest.approx(nvidia_share)
+    assert nvidia.error_y.array[index] == pytest.approx(high - nvidia_share)
+    assert nvidia.error_y.arrayminus[index] == pytest.approx(nvidia_share - low)
+    assert "estimate range" in share.note
+
+
 def test_synthetic_rows_are_off_by_default_and_labelled_when_shown(built_dashboard, tmp_path):
     serving = built_dashboard.with_name("serving.duckdb")
     assert by_id(build_charts(serving)[0])["compliance"].rows == 0

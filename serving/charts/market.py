@@ -41,10 +41,13 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     for r in rows:
         r["confidence"] = weakest(*r["confidences"])
     panels = list(dict.fromkeys((r["market"], r["basis"]) for r in rows))
+    # Two panels a row, one per market and basis.
+    cols = min(max(len(panels), 1), 2)
     figure = make_subplots(
-        rows=1, cols=max(len(panels), 1), subplot_titles=[f"{m}, by {b}" for m, b in panels]
+        rows=-(-max(len(panels), 1) // cols), cols=cols, subplot_titles=[f"{m}, by {b}" for m, b in panels]
     )
-    for col, panel in enumerate(panels, start=1):
+    for index, panel in enumerate(panels):
+        row, col = index // cols + 1, index % cols + 1
         panel_rows = [r for r in rows if (r["market"], r["basis"]) == panel]
         for grp, publisher in dict.fromkeys((r["grp"], r["source_name"]) for r in panel_rows):
             points = [r for r in panel_rows if (r["grp"], r["source_name"]) == (grp, publisher)]
@@ -70,12 +73,12 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
                     hovertemplate=f"{grp} %{{x}}: %{{y:.1%}}<br>%{{customdata[0]}}, "
                     "%{customdata[1]} (as of %{customdata[2]})<extra></extra>",
                 ),
-                row=1,
+                row=row,
                 col=col,
             )
-        figure.update_xaxes(type="category", row=1, col=col)
+        figure.update_xaxes(type="category", row=row, col=col)
     figure.update_yaxes(tickformat=".0%", rangemode="tozero", title_text="share")
-    chart.figure, chart.rows = layout(figure), len(rows)
+    chart.figure, chart.rows = layout(figure, height=200 + 260 * -(-max(len(panels), 1) // cols)), len(rows)
     chart.sources, chart.as_of = s.provenance(table)
     bases = {basis for _, basis in panels}
     chart.note = (
