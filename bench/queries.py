@@ -110,14 +110,15 @@ class _Recorder:
 def dashboard_queries(serving: Path) -> list[tuple[str, list]]:
     """Every statement `serving.dashboard.build_charts` runs on this file, in order."""
     from serving import dashboard
+    from serving.charts import base
 
     log: list = []
-    real = dashboard.duckdb
-    dashboard.duckdb = SimpleNamespace(connect=lambda *a, **k: _Recorder(real.connect(*a, **k), log))
+    real = base.duckdb
+    base.duckdb = SimpleNamespace(connect=lambda *a, **k: _Recorder(real.connect(*a, **k), log))
     try:
         dashboard.build_charts(serving)
     finally:
-        dashboard.duckdb = real
+        base.duckdb = real
     # The attach and `use` set the connection up; they are not queries.
     return [(sql, params) for sql, params in log if not sql.lstrip().lower().startswith(("attach", "use "))]
 

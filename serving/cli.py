@@ -285,7 +285,7 @@ def run_dashboard(args) -> int:
     out = Path(args.output) if args.output else default
     _refuse_unless_writable(out, args.force, ours=out.resolve() == default.resolve())
     check_serving(args.serving)
-    written = write_dashboard(args.serving, out)
+    written = write_dashboard(args.serving, out, synthetic=args.synthetic)
     print(f"Wrote {written.path} ({', '.join(f'{k}: {v} rows' for k, v in written.charts.items())})")
     return 0
 
@@ -381,6 +381,9 @@ def parser() -> argparse.ArgumentParser:
     )
     dashboard.add_argument("--output", "-o", help="HTML file to write")
     dashboard.add_argument("--force", action="store_true", help="replace an existing --output file")
+    dashboard.add_argument(
+        "--synthetic", action="store_true", help="also show the synthetic data centres (labelled as such)"
+    )
     dashboard.set_defaults(handler=run_dashboard)
     return top
 

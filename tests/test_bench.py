@@ -98,27 +98,15 @@ def test_sizes_parse():
 
 @pytest.fixture(scope="module")
 def serving_file(tmp_path_factory):
-    """A small serving file with the marts in their shapes (the dashboard tests' one), plus what the
-    README's queries and the price queries read."""
+    """A small serving file with every mart in its contracted shape (the dashboard tests' one), plus
+    the daily prices the price queries read."""
     import duckdb
 
-    from tests.test_dashboard import _serving_with_the_new_grains
+    from tests.test_dashboard import serving_with_contract_marts
 
     path = tmp_path_factory.mktemp("serving") / "serving.duckdb"
-    _serving_with_the_new_grains(path)
+    serving_with_contract_marts(path)
     with duckdb.connect(str(path)) as con:
-        for column, kind in (
-            ("memory_gb", "double"),
-            ("memory_bandwidth_tbps", "double"),
-            ("bf16_vs_h200", "double"),
-        ):
-            con.execute(f"alter table marts.chip_cost_efficiency add column if not exists {column} {kind}")
-        for column in ("tpp double", "eccn_class varchar", "rule_id varchar"):
-            con.execute(f"alter table marts.export_control_status add column if not exists {column}")
-        con.execute(
-            "create table marts.claims_check as select 'C1' as claim_id, 'supported' as verdict, "
-            "'x' as held_detail"
-        )
         con.execute(
             "create table staging.stg_prices__daily (trade_date date, ticker varchar, open double, "
             "high double, low double, close double, volume double, currency varchar, dataset varchar, "
