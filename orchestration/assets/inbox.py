@@ -39,6 +39,13 @@ INBOX_SOURCES = (
         "ingestion.nvidia_revenue:load_revenue_by_market_pdf",
         "NVIDIA Revenue by Market quarterly trend PDFs: every figure of every edition in the inbox.",
     ),
+    InboxSource(
+        "sec_filings",
+        "sec_filing_facts",
+        (".htm", ".html", ".xhtml"),
+        "ingestion.sec_filings:load_sec_filing",
+        "SEC 10-K / 10-Q filings in inline XBRL: every numeric fact with its period and dimensions.",
+    ),
 )
 
 
