@@ -97,3 +97,12 @@
         order by concept = 'us-gaap:Revenues' desc
     ) = 1
 {%- endmacro %}
+
+{#- The period of a revenue line of a filing. -#}
+{% macro sec_period_columns() -%}
+    fiscal_year,
+    fiscal_period,
+    case when fiscal_period like 'Q%' then cast(right(fiscal_period, 1) as integer) end as fiscal_quarter,
+    period_start,
+    period_end
+{%- endmacro %}

@@ -10,11 +10,7 @@ with facts as (
 )
 
 select
-    fiscal_year,
-    fiscal_period,
-    case when fiscal_period like 'Q%' then cast(right(fiscal_period, 1) as integer) end as fiscal_quarter,
-    period_start,
-    period_end,
+    {{ sec_period_columns() }},
     member,
     {{ xbrl_member_label('member') }} as geography,
     member = 'nvda:ChinaIncludingHongKongMember' as is_china_including_hong_kong,

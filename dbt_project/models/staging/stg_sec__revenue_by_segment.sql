@@ -25,11 +25,7 @@ lines as (
 )
 
 select
-    fiscal_year,
-    fiscal_period,
-    case when fiscal_period like 'Q%' then cast(right(fiscal_period, 1) as integer) end as fiscal_quarter,
-    period_start,
-    period_end,
+    {{ sec_period_columns() }},
     line_type,
     member,
     case when line_type = 'total' then 'Total' else {{ xbrl_member_label('member') }} end as line,
