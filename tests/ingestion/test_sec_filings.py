@@ -199,6 +199,11 @@ def test_both_filings_build_into_the_revenue_mart(tmp_path, inbox):
         assert row(2024, "FY", china, "revenue_usd_m", "source_kind") == (10_306, "filing")
         # 10-Q Q2 fiscal 2026, Note 13: China (including Hong Kong) 2,769 in the quarter.
         assert row(2026, "Q2", china, "revenue_usd_m", "line_type") == (2_769, "geography")
+        # Q1 is not tagged on its own in the Q2 10-Q: six months minus Q2, 8,291 - 2,769 = 5,522.
+        assert row(2026, "Q1", china, "revenue_usd_m", "confidence") == (5_522, "derived")
+        # The same derivation for Data Center Q1 FY2025 (48,835 - 26,272) agrees with the PDF's 22,563.
+        q1 = row(2025, "Q1", "Data Center", "revenue_usd_m", "confidence", "observations", "has_conflict")
+        assert q1 == (22_563, "reported", 2, False)
         # Q2 FY2025 appears in the 10-Q (comparative) and the Q1 FY26 revenue PDF: both kept.
         q2 = row(2025, "Q2", "Data Center", "revenue_usd_m", "observations", "has_conflict")
         assert q2 == (26_272, 2, False)

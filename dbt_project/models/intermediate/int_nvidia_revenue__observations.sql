@@ -1,6 +1,7 @@
 -- Every sourced observation of an NVIDIA revenue figure, one row per source per figure: the
 -- Revenue by Market PDFs (the newest edition of each quarter), the 10-K / 10-Q filings in the
--- inbox (every filing that reports the period) and the curated rows. Lines are mapped onto one
+-- inbox (every filing that reports the period, and the quarters derived from their
+-- year-to-date spans) and the curated rows. Lines are mapped onto one
 -- scheme across NVIDIA's change of market platforms in Q1 FY2027 (see `line_map`).
 with pdf as (
     select
@@ -21,16 +22,76 @@ with pdf as (
 
 sec as (
     select
-        fiscal_year, fiscal_period, 'geography' as line_type, geography as line, revenue_usd_m, period_end,
-        source_kind, source_name, source_url, as_of, confidence,
-        'XBRL ' || concept || ' [' || member || ']' as note
+        fiscal_year, fiscal_period, 'geography' as line_type, geography as line, revenue_usd_m,
+        period_start, period_end, source_kind, source_name, source_url, as_of, confidence,
+        'XBRL ' || concept || ' [' || member || ']' as note, _source_file
     from {{ ref('stg_sec__revenue_by_geography') }}
     union all
     select
-        fiscal_year, fiscal_period, line_type, line, revenue_usd_m, period_end,
-        source_kind, source_name, source_url, as_of, confidence,
-        'XBRL ' || concept || ' [' || member || ']' as note
+        fiscal_year, fiscal_period, line_type, line, revenue_usd_m,
+        period_start, period_end, source_kind, source_name, source_url, as_of, confidence,
+        'XBRL ' || concept || ' [' || member || ']' as note, _source_file
     from {{ ref('stg_sec__revenue_by_segment') }}
+),
+
+-- Quarters the filings give only inside a year-to-date span: Q2-Q4 as a span minus the span three
+-- months shorter (FY - 9M = Q4, from a 10-K and the Q3 10-Q if both are in the inbox), and Q1 as
+-- the six months minus Q2 of the same 10-Q.
+sec_spans as (
+    select
+        *,
+        case fiscal_period when 'Q1' then 3 when '6M' then 6 when '9M' then 9 when 'FY' then 12 end as span_months
+    from sec
+),
+
+sec_derived as (
+    select
+        a.fiscal_year,
+        case a.span_months when 6 then 'Q2' when 9 then 'Q3' when 12 then 'Q4' end as fiscal_period,
+        a.line_type,
+        a.line,
+        a.revenue_usd_m - b.revenue_usd_m as revenue_usd_m,
+        a.period_end,
+        a.source_kind,
+        a.source_name,
+        a.source_url,
+        a.as_of,
+        'derived' as confidence,
+        'Derived: ' || a.fiscal_period || ' ' || a.revenue_usd_m || ' minus ' || b.fiscal_period || ' '
+            || b.revenue_usd_m || ' (' || b.source_name || ').' as note
+    from sec_spans as a
+    join sec_spans as b
+        on b.fiscal_year = a.fiscal_year
+       and b.line_type = a.line_type
+       and b.line = a.line
+       and b.period_start = a.period_start
+       and b.span_months = a.span_months - 3
+    where a.span_months in (6, 9, 12)
+    qualify row_number() over (
+        partition by a._source_file, a.fiscal_year, a.fiscal_period, a.line_type, a.line order by b.as_of desc
+    ) = 1
+    union all
+    select
+        h.fiscal_year,
+        'Q1' as fiscal_period,
+        h.line_type,
+        h.line,
+        h.revenue_usd_m - q.revenue_usd_m as revenue_usd_m,
+        q.period_start - 1 as period_end,
+        h.source_kind,
+        h.source_name,
+        h.source_url,
+        h.as_of,
+        'derived' as confidence,
+        'Derived: 6M ' || h.revenue_usd_m || ' minus Q2 ' || q.revenue_usd_m || ' of the same filing.' as note
+    from sec as h
+    join sec as q
+        on q._source_file = h._source_file
+       and q.fiscal_year = h.fiscal_year
+       and q.line_type = h.line_type
+       and q.line = h.line
+       and q.period_end = h.period_end
+    where h.fiscal_period = '6M' and q.fiscal_period = 'Q2'
 ),
 
 curated as (
@@ -43,7 +104,13 @@ curated as (
 observations as (
     select * from pdf
     union all
-    select * from sec where fiscal_period in ('Q1', 'Q2', 'Q3', 'Q4', 'FY')
+    select
+        fiscal_year, fiscal_period, line_type, line, revenue_usd_m, period_end,
+        source_kind, source_name, source_url, as_of, confidence, note
+    from sec
+    where fiscal_period in ('Q1', 'Q2', 'Q3', 'Q4', 'FY')
+    union all
+    select * from sec_derived
     union all
     select * from curated
 ),
