@@ -213,11 +213,13 @@ def test_both_filings_build_into_the_revenue_mart(tmp_path, inbox):
         # Segments in the 10-K: Compute & Networking 116,193 and Graphics 14,304 in fiscal 2025.
         assert row(2025, "FY", "Compute & Networking", "revenue_usd_m", "line_type") == (116_193, "segment")
         assert row(2025, "FY", "Graphics", "revenue_usd_m") == (14_304,)
-        # One Data Center series across the FY2027 market platforms.
-        assert row(2027, "Q1", "Hyperscale", "series", "parent_line", "revenue_usd_m") == (
+        # One Data Center series across the FY2027 market platforms; Hyperscale "$38 billion" in
+        # Q1 FY2027 (The Quantum Dispatch, a press source: NVIDIA's own figure was not found).
+        assert row(2027, "Q1", "Hyperscale", "series", "parent_line", "revenue_usd_m", "source_kind") == (
             "Data Center",
             "Data Center",
-            None,
+            38_000,
+            "press",
         )
         # Year-to-date (6M) contexts stay in staging, not in the mart.
         assert (
