@@ -95,14 +95,17 @@ REFERENCE_TABLES = {
             },
         ),
         ReferenceTable(
-            "nvidia_datacenter_revenue",
-            "nvidia_datacenter_revenue.csv",
+            "nvidia_revenue",
+            "nvidia_revenue.csv",
             {
                 "fiscal_year": "int",
-                "fiscal_quarter": "int",
-                "segment": "string",
+                "fiscal_period": "string",
+                "line_type": "string",
+                "line": "string",
                 "revenue_usd_m": "float",
+                "source_kind": "string",
                 **PROVENANCE,
+                "note": "string",
             },
         ),
         ReferenceTable(

@@ -16,8 +16,9 @@ from orchestration.assets.prices import daily_prices
 
 # The raw tables each unattended run refreshes; everything downstream of them follows.
 MARKET_TABLES = (
-    "nvidia_datacenter_revenue",
+    "nvidia_revenue",
     "nvidia_revenue_by_market",
+    "sec_filing_facts",
     "china_accelerator_shipments",
     "fx_rates",
 )

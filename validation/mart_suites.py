@@ -2,6 +2,7 @@
 
 from validation.expectations import (
     ORIGINS,
+    SOURCE_KINDS,
     Expectation,
     between,
     chip_specs,
@@ -14,6 +15,15 @@ from validation.expectations import (
 )
 
 MART_SUITES: dict[str, list[Expectation]] = {
+    "nvidia_revenue": [
+        has_rows(50),
+        unique_together("fiscal_year", "fiscal_period", "line_type", "line"),
+        in_set("fiscal_period", ["Q1", "Q2", "Q3", "Q4", "FY"]),
+        in_set("source_kind", SOURCE_KINDS),
+        between("revenue_usd_m", 0, 1_000_000),
+        not_null("period_end"),
+        *provenance(),
+    ],
     "market_share": [
         has_rows(1),
         in_set("market", ["China", "global"]),

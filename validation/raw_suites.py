@@ -61,11 +61,14 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("min_domestic_share", 0, 1),
         *provenance(),
     ],
-    "nvidia_datacenter_revenue": [
+    "nvidia_revenue": [
         has_rows(8),
-        unique_together("fiscal_year", "fiscal_quarter", "segment"),
-        between("fiscal_quarter", 1, 4),
+        unique_together("fiscal_year", "fiscal_period", "line_type", "line", "source_name"),
+        in_set("fiscal_period", ["Q1", "Q2", "Q3", "Q4", "FY"]),
+        in_set("line_type", ["market", "sub_market", "segment", "geography", "product", "total"]),
+        not_null("line"),
         between("revenue_usd_m", 0, 1_000_000),
+        in_set("source_kind", SOURCE_KINDS),
         *provenance(),
     ],
     "china_accelerator_shipments": [
@@ -149,6 +152,17 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         not_null("title"),
         not_null("publication_date"),
         unique_together("_source_file", "document_number"),
+    ],
+    # Every numeric fact of the 10-K / 10-Q filings in the sec_filings inbox (ingestion/sec_filings.py).
+    "sec_filing_facts": [
+        has_rows(100),
+        not_null("concept"),
+        not_null("context_id"),
+        not_null("value"),
+        not_null("document_type"),
+        not_null("document_period_end_date"),
+        unique_together("_source_file", "concept", "context_id", "unit"),
+        between("fiscal_year_end_month", 1, 12),
     ],
     "daily_prices": [
         not_null("date"),

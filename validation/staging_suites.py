@@ -24,9 +24,20 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
     ],
     "stg_reference__export_control_rules": [unique("rule_id"), not_null("effective_date"), *provenance()],
     "stg_reference__policy_events": [unique("event_id"), not_null("event_date"), *provenance()],
-    "stg_reference__nvidia_datacenter_revenue": [
-        unique_together("quarter_label", "segment"),
-        not_null("quarter_label"),
+    "stg_reference__nvidia_revenue": [
+        unique_together("fiscal_year", "fiscal_period", "line_type", "line", "source_name"),
+        *provenance(),
+    ],
+    "stg_sec__revenue_by_geography": [
+        unique_together("_source_file", "fiscal_year", "fiscal_period", "member"),
+        not_null("fiscal_year"),
+        between("revenue_usd_m", 0, 10_000_000),
+        *provenance(),
+    ],
+    "stg_sec__revenue_by_segment": [
+        unique_together("_source_file", "fiscal_year", "fiscal_period", "line_type", "member"),
+        not_null("fiscal_year"),
+        between("revenue_usd_m", 0, 10_000_000),
         *provenance(),
     ],
     "stg_reference__china_accelerator_shipments": [

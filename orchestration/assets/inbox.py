@@ -60,6 +60,13 @@ INBOX_SOURCES = (
         "as review candidates (never a classification); empty until an API answer is fetched.",
         empty="ingestion.federal_register:empty_federal_register",
     ),
+    InboxSource(
+        "sec_filings",
+        "sec_filing_facts",
+        (".htm", ".html", ".xhtml"),
+        "ingestion.sec_filings:load_sec_filing",
+        "SEC 10-K / 10-Q filings in inline XBRL: every numeric fact with its period and dimensions.",
+    ),
 )
 
 

@@ -1,0 +1,89 @@
+"""The curated NVIDIA revenue observations (data/reference/nvidia_revenue.csv): a sample of figures
+with the source each states it in, the rows that cite the shipped 10-Q checked against its text,
+and the freshness windows of the NVIDIA sources."""
+
+import html
+import re
+from datetime import date
+
+import polars as pl
+import pytest
+from conftest import PROJECT_ROOT, SHARED_DATA
+
+from ingestion.reference import load_reference_csv
+from ingestion.reference_tables import REFERENCE_TABLES
+from orchestration.freshness import WINDOWS, is_fresh
+
+TEN_Q = SHARED_DATA / "sec" / "nvda-20250727-10q.htm"
+
+
+@pytest.fixture(scope="module")
+def rows() -> pl.DataFrame:
+    table = REFERENCE_TABLES["nvidia_revenue"]
+    load = load_reference_csv(PROJECT_ROOT / "data" / "reference" / table.file_name, table)
+    assert load.quarantined.is_empty()
+    return load.frame
+
+
+def value(rows: pl.DataFrame, fiscal_year: int, period: str, line: str, source: str) -> float | None:
+    return rows.filter(
+        (pl.col("fiscal_year") == fiscal_year)
+        & (pl.col("fiscal_period") == period)
+        & (pl.col("line") == line)
+        & pl.col("source_name").str.contains(source, literal=True)
+    )["revenue_usd_m"].item()
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "period", "line", "source", "expected"),
+    [
+        # CFO Commentary on Q3 FY2026 results, "Revenue by Market Platform": Data Center $51,215 m,
+        # Networking 8,187; "Revenue by Reportable Segments": Compute & Networking $50,908 m.
+        (2026, "Q3", "Data Center", "CFO Commentary on Third Quarter Fiscal 2026", 51_215),
+        (2026, "Q3", "Networking", "CFO Commentary on Third Quarter Fiscal 2026", 8_187),
+        (2026, "Q3", "Compute & Networking", "CFO Commentary on Third Quarter Fiscal 2026", 50_908),
+        # NVIDIA's Q4 FY2026 release: "Record quarterly Data Center revenue of $62.3 billion".
+        (2026, "Q4", "Data Center", "Fourth Quarter and Fiscal 2026", 62_300),
+        # Zacks via Nasdaq: Data Center "$62.31 billion" in Q4 FY2026.
+        (2026, "Q4", "Data Center", "Zacks", 62_310),
+        # Economic Times DataCenter: Q1 FY2027 Data Center USD 75.2 billion, Edge Computing USD 6.4 billion.
+        (2027, "Q1", "Data Center", "Economic Times", 75_200),
+        (2027, "Q1", "Edge Computing", "Economic Times", 6_400),
+        # FT via The Irish Times (2024-07-04): "upwards of $12 billion in sales" of H20 in China (forecast).
+        (2025, "FY", "H20 (China; analyst forecast)", "Irish Times", 12_000),
+    ],
+)
+def test_sampled_figures_are_the_ones_their_sources_state(rows, fiscal_year, period, line, source, expected):
+    assert value(rows, fiscal_year, period, line, source) == expected
+
+
+def test_forecasts_and_unfound_figures_are_labelled(rows):
+    forecast = rows.filter(pl.col("line") == "H20 (China; analyst forecast)").row(0, named=True)
+    assert forecast["confidence"] == "estimated"
+    unfound = rows.filter(pl.col("revenue_usd_m").is_null())
+    assert unfound.height >= 3
+    assert unfound["note"].str.contains("not", literal=True).all()
+    # Every figure stated has an address to check it at.
+    assert rows.filter(pl.col("revenue_usd_m").is_not_null() & pl.col("source_url").is_null()).is_empty()
+
+
+@pytest.mark.skipif(not TEN_Q.exists(), reason="the Q2 FY2026 10-Q is not available")
+def test_rows_citing_the_10q_are_stated_in_its_text(rows):
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", TEN_Q.read_text(encoding="utf-8"))).split())
+    assert value(rows, 2026, "Q2", "H20 (all customers)", "10-Q") == 650
+    assert "we recognized approximately $650 million of H20 revenue" in text
+    assert value(rows, 2026, "Q2", "H20 (China-based customers)", "10-Q") == 0
+    assert "There were no H20 sales to China-based customers in the second quarter" in text
+    # C6's USD 4.5 bn: a charge for H20 inventory and purchase obligations, not revenue.
+    charge = "we incurred a $4.5 billion charge in the first quarter of fiscal year 2026 associated with H20"
+    assert charge in text
+
+
+def test_freshness_windows_of_the_nvidia_sources():
+    windows = {window.table: window for window in WINDOWS}
+    assert {"nvidia_revenue", "nvidia_revenue_by_market", "sec_filing_facts"} <= set(windows)
+    # A 10-Q for the quarter ended 2026-07-26 is current until the next one is due (filed about a
+    # month after the quarter that ends in late October).
+    assert is_fresh(date(2026, 7, 26), windows["sec_filing_facts"], date(2026, 11, 25))
+    assert not is_fresh(date(2026, 4, 26), windows["sec_filing_facts"], date(2026, 12, 1))
+    assert is_fresh(date(2026, 8, 26), windows["nvidia_revenue"], date(2026, 11, 20))
