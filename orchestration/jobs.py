@@ -17,7 +17,7 @@ from orchestration.assets.prices import daily_prices
 MARKET_TABLES = (
     "nvidia_datacenter_revenue",
     "nvidia_revenue_by_market",
-    "china_accelerator_shipments",
+    "market_share_estimates",
     "fx_rates",
 )
 PRICES = AssetSelection.assets(daily_prices)

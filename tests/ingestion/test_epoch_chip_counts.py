@@ -72,7 +72,7 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path: Path):
     path = tmp_path / "owners.csv"
     path.write_text(
         HEADER
-        + "China Q1 2024,Nvidia,China,1/1/2024,3/31/2024,100,50,150,300,Estimates generated on: 04-15-2026 18:24\n"
+        + "China Q1 2024,Nvidia,China,1/1/2024,3/31/2024,100,50,150,300,Estimates generated on: 04-15-2026\n"
         + "China Q2 2024,Nvidia,China,4/1/2024,6/30/2024,100,120,150,300,\n"
         + "China Q3 2024,Nvidia,China,9/30/2024,7/1/2024,100,50,150,300,\n"
         + "China Q4 2024,Nvidia,China,10/1/2024,12/31/2024,,,,,\n"
@@ -100,6 +100,8 @@ def test_columns_are_matched_by_name_and_a_missing_key_header_is_refused(tmp_pat
     )
     [only] = read_epoch_ai_chip_counts(path).to_dicts()
     assert (only["manufacturer"], only["h100e_median"], only["owner"]) == ("AMD", 7, None)
-    path.write_text("Name,Chip manufacturer,Start date,End date\nA,AMD,1/1/2024,3/31/2024\n", encoding="utf-8")
+    path.write_text(
+        "Name,Chip manufacturer,Start date,End date\nA,AMD,1/1/2024,3/31/2024\n", encoding="utf-8"
+    )
     with pytest.raises(SourceFormatError, match="h100e_median"):
         load_epoch_ai_chip_counts(path)
