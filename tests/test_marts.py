@@ -145,8 +145,8 @@ def test_market_share_keeps_every_publisher_side_by_side(warehouse_sql):
     assert rows[("TrendForce", "2025-07-15", imported)][0] == 0.49
     # Reuters 2025-05-21: NVIDIA's CEO said its China share fell to 50% (a company's claim).
     assert rows[("NVIDIA (Jensen Huang)", "2025-05-21", "NVIDIA")] == (0.5, False, "claimed")
-    # IDC via Reuters 2026-04-01: NVIDIA about 2.2 m of about 4.01 m cards, share computed from the units.
-    assert rows[("IDC", "2026-04-01", "NVIDIA")] == (pytest.approx(2.2 / 4.011), False, "derived")
+    # IDC via Reuters 2026-04-01: NVIDIA 2.2 m of the 4.01 m cards the rows add up to (computed share).
+    assert rows[("IDC", "2026-04-01", "NVIDIA")] == (pytest.approx(2.2 / 4.010), False, "derived")
     [(bernstein_2026, forecast)] = warehouse_sql(
         "select share, forecast from marts.market_share "
         "where publisher = 'Bernstein' and period = '2026' and vendor = 'NVIDIA'"
