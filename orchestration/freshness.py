@@ -34,13 +34,14 @@ WINDOWS = (
     Freshness("chips", "max(as_of)", 31),
     Freshness("epoch_ml_hardware", "max(cast(last_modified as date))", 31),
     Freshness("epoch_gpu_clusters", "max(file_modified_date)", 31),
+    Freshness("epoch_ai_chip_counts", "max(estimated_on)", 120),
     Freshness("nvidia_revenue_by_market", "max(file_modified_date)", 100),
     # NVIDIA publishes every quarter: the newest curated figure (as_of = its publication) is at
     # most a quarter old; the newest filing's period ended at most a quarter plus the month a
     # 10-Q takes to be filed ago.
     Freshness("nvidia_revenue", "max(as_of) filter (where revenue_usd_m is not null)", 100),
     Freshness("sec_filing_facts", "max(document_period_end_date)", 130),
-    Freshness("china_accelerator_shipments", "max(as_of)", 366),
+    Freshness("market_share_estimates", "max(as_of)", 366),
     Freshness(
         "company_financials",
         "max(as_of)",

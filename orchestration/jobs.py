@@ -19,7 +19,7 @@ MARKET_TABLES = (
     "nvidia_revenue",
     "nvidia_revenue_by_market",
     "sec_filing_facts",
-    "china_accelerator_shipments",
+    "market_share_estimates",
     "fx_rates",
 )
 PRICES = AssetSelection.assets(daily_prices)

@@ -90,16 +90,108 @@ def test_chip_cost_efficiency_is_relative_to_the_h200(warehouse_sql):
     assert h100_cost == pytest.approx(expected)
 
 
-def test_market_shares_sum_to_one_and_the_domestic_trend_is_one_query(warehouse_sql):
-    totals = warehouse_sql("select period, market, basis, sum(share) from marts.market_share group by all")
-    assert totals and all(total == pytest.approx(1.0) for *_, total in totals)
+def test_market_shares_sum_to_one_per_estimate_and_the_domestic_trend_is_one_query(warehouse_sql):
+    totals = warehouse_sql(
+        "select estimate_id, sum(share) from marts.market_share "
+        "where covers_market and share is not null group by all"
+    )
+    assert totals and all(total == pytest.approx(1.0) for _, total in totals)
     trend = warehouse_sql(
         "select period, sum(share) filter (where origin = 'domestic') from marts.market_share "
-        "where market = 'China' and basis = 'units' group by period order by period"
+        "where market = 'China' and basis = 'units' and preferred group by period order by period"
     )
-    assert dict(trend)["2025"] == pytest.approx(0.41, abs=0.01)
+    # IDC: 1.65 m of about 4.01 m cards in 2025; more than 820,000 of more than 2.7 m in 2024.
+    assert dict(trend)["2025"] == pytest.approx(1.65 / 4.01, abs=0.001)
+    assert dict(trend)["2024"] == pytest.approx(0.82 / 2.7, abs=0.001)
     [(compute_rows,)] = warehouse_sql("select count(*) from marts.market_share where basis = 'compute'")
     assert compute_rows > 0
+
+
+def test_market_share_keeps_every_publisher_side_by_side(warehouse_sql):
+    years = [
+        row[0]
+        for row in warehouse_sql(
+            "select distinct period from marts.market_share "
+            "where market = 'China' and share is not null order by 1"
+        )
+    ]
+    assert len(years) >= 4 and years[0] <= "2024"
+    publishers = dict(
+        warehouse_sql(
+            "select period, count(distinct publisher) from marts.market_share "
+            "where market = 'China' and period in ('2024', '2025') group by period"
+        )
+    )
+    assert publishers["2024"] >= 2 and publishers["2025"] >= 2
+    # One preferred estimate per period, market and basis; the others stay beside it.
+    assert (
+        warehouse_sql(
+            "select period, market, basis from marts.market_share group by all "
+            "having count(distinct estimate_id) filter (where preferred) <> 1"
+        )
+        == []
+    )
+    rows = {
+        (publisher, str(published), vendor): (share, forecast, confidence)
+        for publisher, published, vendor, share, forecast, confidence in warehouse_sql(
+            "select publisher, published_date, vendor, share, forecast, confidence from marts.market_share "
+            "where market = 'China' and period = '2025'"
+        )
+    }
+    # TrendForce News 2025-06-05 (research of 2025-05-15): imported chips about 42% in 2025, a forecast.
+    imported = "Imported chips (NVIDIA, AMD and others)"
+    assert rows[("TrendForce", "2025-05-15", imported)] == (0.42, True, "estimated")
+    # TrendForce News ?p=44151: lifted to 49% after the H20 clearance; both estimates kept.
+    assert rows[("TrendForce", "2025-07-15", imported)][0] == 0.49
+    # Reuters 2025-05-21: NVIDIA's CEO said its China share fell to 50% (a company's claim).
+    assert rows[("NVIDIA (Jensen Huang)", "2025-05-21", "NVIDIA")] == (0.5, False, "claimed")
+    # IDC via Reuters 2026-04-01: NVIDIA 2.2 m of the 4.01 m cards the rows add up to (computed share).
+    assert rows[("IDC", "2026-04-01", "NVIDIA")] == (pytest.approx(2.2 / 4.010), False, "derived")
+    [(bernstein_2026, forecast)] = warehouse_sql(
+        "select share, forecast from marts.market_share "
+        "where publisher = 'Bernstein' and period = '2026' and vendor = 'NVIDIA'"
+    )
+    assert (bernstein_2026, forecast) == (0.08, True)
+
+
+def test_epoch_compute_shares_come_with_their_interval(warehouse_sql):
+    import csv
+
+    from ingestion.paths import PROJECT_ROOT
+
+    folder = PROJECT_ROOT / "data" / "inbox" / "epoch_ai_chip_counts"
+    medians: dict[tuple[str, str], float] = {}
+    for file, vendor in (
+        ("nvidia_calendar_quarter_chip_timelines.csv", "NVIDIA"),
+        ("amd_chip_timelines.csv", "AMD"),
+        ("tpu_calendar_quarter_chip_timelines.csv", "Google"),
+        ("trainium_chip_timelines.csv", "Amazon AWS"),
+    ):
+        with open(folder / file, encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                key = (row["Start date"].split("/")[2], vendor)
+                medians[key] = medians.get(key, 0.0) + float(row["Compute estimate in H100e (median)"])
+    rows = warehouse_sql(
+        "select period, vendor, value, share, share_low, share_high, confidence from marts.market_share "
+        "where market = 'global' and basis = 'compute' and publisher = 'Epoch AI' order by period, vendor"
+    )
+    # Only the years in which Epoch estimates all four quarters of all four makers.
+    assert sorted({period for period, *_ in rows}) == ["2024", "2025"]
+    for period, vendor, value, share, low, high, confidence in rows:
+        year_total = sum(v for (year, _), v in medians.items() if year == period)
+        assert value == pytest.approx(medians[(period, vendor)])
+        assert share == pytest.approx(medians[(period, vendor)] / year_total)
+        assert low < share < high and confidence == "derived"
+    # Epoch's chip exports: NVIDIA about 68% of the four makers' H100-equivalents in 2024 and 2025.
+    nvidia = {period: share for period, vendor, _, share, *_ in rows if vendor == "NVIDIA"}
+    assert nvidia == {"2024": pytest.approx(0.678, abs=0.001), "2025": pytest.approx(0.677, abs=0.001)}
+    # nvidia_owners_quarters.csv, owner China: 9414 + ... = 31,791 H100e in 2022; no Chinese maker
+    # is estimated, so China's compute share stays unknown.
+    [(china_2022, china_share)] = warehouse_sql(
+        "select value, share from marts.market_share "
+        "where market = 'China' and basis = 'compute' and vendor = 'NVIDIA' and period = '2022'"
+    )
+    assert (china_2022, china_share) == (31_791, None)
 
 
 def test_moore_threads_first_day_return_is_about_425_percent(warehouse_sql):

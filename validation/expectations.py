@@ -10,6 +10,9 @@ CONFIDENCE_LEVELS = ["reported", "derived", "estimated", "claimed"]
 # Where a figure comes from, in the order of precedence used when sources disagree (docs/SOURCES.md).
 SOURCE_KINDS = ["filing", "exchange", "datasheet", "press", "aggregator", "assumption"]
 ORIGINS = ["domestic", "foreign"]
+MARKETS = ["China", "global"]
+# What a market share counts; `unstated` where the publisher does not say (units or value).
+SHARE_BASES = ["units", "revenue", "compute", "unstated"]
 
 
 @dataclass(frozen=True)

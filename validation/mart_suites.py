@@ -1,7 +1,9 @@
 """Suites for the marts."""
 
 from validation.expectations import (
+    MARKETS,
     ORIGINS,
+    SHARE_BASES,
     SOURCE_KINDS,
     Expectation,
     between,
@@ -26,11 +28,14 @@ MART_SUITES: dict[str, list[Expectation]] = {
     ],
     "market_share": [
         has_rows(1),
-        in_set("market", ["China", "global"]),
-        in_set("basis", ["units", "revenue", "compute"]),
+        in_set("market", MARKETS),
+        in_set("basis", SHARE_BASES),
         in_set("origin", ORIGINS),
         between("share", 0, 1),
-        not_null("value"),
+        between("share_low", 0, 1),
+        between("share_high", 0, 1),
+        not_null("publisher"),
+        not_null("published_date"),
         *provenance(),
     ],
     # SRAM-only chips that Epoch lists (Groq LPU, Meta MTIA) have well under 1 GB: chip_specs allows it.

@@ -2,6 +2,7 @@
 
 from validation.expectations import (
     ORIGINS,
+    SHARE_BASES,
     Expectation,
     between,
     chip_specs,
@@ -40,9 +41,10 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
         between("revenue_usd_m", 0, 10_000_000),
         *provenance(),
     ],
-    "stg_reference__china_accelerator_shipments": [
+    "stg_reference__market_share_estimates": [
         in_set("origin", ORIGINS),
-        between("units", 0, None),
+        in_set("basis", SHARE_BASES),
+        between("value", 0, None),
         *provenance(),
     ],
     "stg_reference__funding_events": [
@@ -56,6 +58,12 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
     "stg_reference__claims": [unique("claim_id"), *provenance()],
     "stg_reference__fx_rates": [unique_together("currency", "rate_date"), *provenance()],
     "stg_epoch__ml_hardware": [unique("hardware_name"), *chip_specs(), *provenance()],
+    "stg_epoch__ai_chip_counts": [
+        unique("estimate_id"),
+        between("h100e_median", 0, None),
+        between("h100e_p5", 0, None),
+        *provenance(),
+    ],
     "stg_epoch__gpu_clusters": [unique("cluster_id"), between("h100_equivalents", 0, None), *provenance()],
     "stg_nvidia__revenue_by_market": [
         unique_together("fiscal_year", "fiscal_quarter", "segment"),

@@ -36,6 +36,14 @@ INBOX_SOURCES = (
         "Epoch AI GPU Clusters CSV, every edition in the inbox.",
     ),
     InboxSource(
+        "epoch_ai_chip_counts",
+        "epoch_ai_chip_counts",
+        (".csv",),
+        "ingestion.epoch_chip_counts:load_epoch_ai_chip_counts",
+        "Epoch AI chip sales estimates (ai-chip-counts CSV exports): H100-equivalents and units "
+        "by maker, quarter, owner or chip type, with 5th and 95th percentiles.",
+    ),
+    InboxSource(
         "nvidia_revenue",
         "nvidia_revenue_by_market",
         (".pdf",),
