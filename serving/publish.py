@@ -35,8 +35,8 @@ META_SCHEMA = "meta"
 # The oldest storage version that holds every column type served, for the widest set of readers:
 # DuckDB 1.0 and later open a v1.0.0 file; a v1.5.0 file opens only in 1.5 and later. DuckDB
 # itself refuses few newer types in an older version (VARIANT) and silently writes others that
-# 1.0 readers cannot read (BIGNUM, TIME_NS, GEOMETRY), so the publish checks every column
-# against the types DuckDB 1.0 reads. A new type in a mart needs a newer version here and
+# 1.0 readers cannot read (BIGNUM, TIME_NS) or read as bare bytes (GEOMETRY), so the publish
+# checks every column against the types DuckDB 1.0 reads. A new type in a mart needs a newer version here and
 # readers dropped from docs/BI.md.
 STORAGE_VERSION = "v1.0.0"
 STORAGE_VERSION_TYPES = frozenset(

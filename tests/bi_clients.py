@@ -45,17 +45,17 @@ class ClientUnavailable(RuntimeError):
 
 
 def _install(name: str, *commands: list[str]) -> Path:
-    """Run `commands` (with `{target}` in them) into a fresh directory, then move it into the cache."""
+    """Run `commands` (with `{target}` in them) into `CACHE/name`, once: the marker file written
+    last says it is complete (a virtual environment cannot be moved, so it is built in place)."""
     target = CACHE / name
     if (target / INSTALLED).exists():
         return target
-    building = CACHE / f".{name}.partial"
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
     try:
         for command in commands:
             subprocess.run(
-                [part.replace("{target}", str(building)) for part in command],
+                [part.replace("{target}", str(target)) for part in command],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -65,9 +65,7 @@ def _install(name: str, *commands: list[str]) -> Path:
         raise ClientUnavailable(f"cannot install {name}: {error.filename} is not installed") from error
     except subprocess.CalledProcessError as error:
         raise ClientUnavailable(f"cannot install {name}: {error.stderr.strip()[-800:]}") from error
-    (building / INSTALLED).touch()
-    shutil.rmtree(target, ignore_errors=True)
-    building.rename(target)
+    (target / INSTALLED).touch()
     return target
 
 

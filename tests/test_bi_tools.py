@@ -27,7 +27,7 @@ def mart_rows(serving: Path) -> dict[str, int]:
 
 def mart_columns(serving: Path, mart: str) -> list[str]:
     with duckdb.connect(str(serving), read_only=True) as con:
-        return [name for (name,) in con.execute(f"describe marts.{mart}").fetchall()]
+        return [name for name, *_ in con.execute(f"describe marts.{mart}").fetchall()]
 
 
 # What Superset does to add a dataset: list the schema's tables, then read a table's columns.
