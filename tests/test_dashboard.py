@@ -20,7 +20,10 @@ from serving.dashboard import build_charts, write_dashboard
 os.environ.pop("CHIPWATCH_SERVING", None)
 
 MARTS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
-CHART_IDS = ["share", "revenue", "cost", "export", "claims", "funding", "ipo", "compliance", "freshness"]
+CHART_IDS = [
+    "share", "revenue", "china_revenue", "cost", "export", "claims", "funding", "ipo", "financials",
+    "compliance", "freshness",
+]  # fmt: skip
 # With synthetic data off, no observed data centre names its chips: the compliance chart is empty.
 CHARTS_WITH_DATA = [chart for chart in CHART_IDS if chart != "compliance"]
 
@@ -139,16 +142,20 @@ def test_the_charts_hold_the_marts_figures_with_their_confidence(built_dashboard
 
     # Share: one line per group and publisher, and estimated figures drawn with open markers.
     share = charts["share"]
-    publishers = {name for (name,) in serving_sql("select distinct source_name from marts.market_share")}
+    publishers = {
+        name
+        for (name,) in serving_sql(
+            "select distinct publisher from marts.market_share where share is not null"
+        )
+    }
     assert {trace.name.split(" (", 1)[1][:-1] for trace in share.figure.data} == publishers
-    [(period, nvidia, confidence)] = serving_sql(
-        "select period, sum(share), any_value(confidence) from marts.market_share "
-        "where market = 'China' and basis = 'units' and vendor ilike 'nvidia%' group by period "
-        "order by period desc limit 1"
+    [(period, publisher, nvidia, confidence)] = serving_sql(
+        "select period, publisher, sum(share), any_value(confidence) from marts.market_share "
+        "where market = 'China' and basis = 'units' and vendor ilike 'nvidia%' and share is not null "
+        "qualify published_date = max(published_date) over (partition by period, publisher) "
+        "group by period, publisher, published_date order by period desc, publisher limit 1"
     )
-    [trace] = [
-        t for t in share.figure.data if t.name.startswith("NVIDIA (") and period in t.x and t.xaxis == "x"
-    ]
+    [trace] = [t for t in share.figure.data if t.name == f"NVIDIA ({publisher})" and period in t.x]
     index = list(trace.x).index(period)
     assert trace.y[index] == pytest.approx(nvidia)
     assert trace.marker.symbol[index] == {"estimated": "circle-open", "claimed": "circle-open-dot"}.get(
@@ -206,16 +213,11 @@ def test_the_h200_is_the_baseline_even_without_a_price(serving_copy):
 
 
 def test_the_share_chart_draws_the_estimate_range_where_the_mart_carries_one(serving_copy):
-    with duckdb.connect(str(serving_copy)) as con:
-        con.execute("alter table marts.market_share add column share_low double")
-        con.execute("alter table marts.market_share add column share_high double")
-        con.execute(
-            "update marts.market_share set share_low = share * 0.8, share_high = least(share * 1.1, 1) "
-            "where basis = 'compute'"
-        )
+    with duckdb.connect(str(serving_copy), read_only=True) as con:
         [(period, low, nvidia_share, high)] = con.execute(
             "select period, sum(share_low), sum(share), sum(share_high) from marts.market_share "
-            "where basis = 'compute' and vendor ilike 'nvidia%' group by period order by period limit 1"
+            "where basis = 'compute' and vendor ilike 'nvidia%' and share_low is not null "
+            "and market = 'global' group by period, publisher order by period limit 1"
         ).fetchall()
     share = by_id(build_charts(serving_copy)[0])["share"]
     [nvidia] = [t for t in share.figure.data if t.name.startswith("NVIDIA (") and t.error_y.array is not None]

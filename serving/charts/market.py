@@ -29,12 +29,17 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     # The publishers' 5th-95th percentile range, where the mart carries one.
     ranged = s.has_columns(table, "share_low", "share_high")
     low, high = ("sum(share_low)", "sum(share_high)") if ranged else ("null", "null")
+    # Each publisher's latest estimate of a period, side by side, never averaged.
     rows = s.rows(
         f"""
-        select market, basis, period, {SHARE_GROUP} as grp, source_name, max(as_of) as as_of,
+        with latest as (
+            select * from {table} where share is not null
+            qualify published_date = max(published_date) over (partition by market, basis, period, publisher)
+        )
+        select market, basis, period, {SHARE_GROUP} as grp, publisher as source_name, max(as_of) as as_of,
             sum(share) as share, {low} as share_low, {high} as share_high,
             list(distinct confidence) as confidences
-        from {table} where share is not null
+        from latest
         group by all order by market, basis, period, grp, source_name
         """
     )
@@ -90,38 +95,56 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
 
 @dashboard_chart(
     "revenue",
-    "NVIDIA revenue by quarter: Data Center and the total",
+    "NVIDIA revenue by quarter: Data Center, the total and China",
     "How much does NVIDIA earn, and how much of it from data centres (and China)?",
-    tables=("staging.stg_nvidia__revenue_by_market",),
+    tables=("marts.nvidia_revenue",),
 )
 def nvidia_revenue_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     [table] = chart.tables
-    where = "segment in ('Data Center', 'Total')"
+    lines = {"Data Center": "market", "Total": "total", "China (including Hong Kong)": "geography"}
+    where = (
+        "fiscal_period like 'Q%' and revenue_usd_m is not null and ("
+        + " or ".join(f"(line = '{line}' and line_type = '{kind}')" for line, kind in lines.items())
+        + ")"
+    )
     rows = s.rows(
-        f"select fiscal_year, fiscal_quarter, quarter_label, segment, revenue_usd_m, restated "
+        f"select fiscal_year, fiscal_quarter, line, revenue_usd_m, confidence, source_name, has_conflict "
         f"from {table} where {where} order by fiscal_year, fiscal_quarter"
     )
     figure = go.Figure()
-    for segment, kind in (("Data Center", go.Bar), ("Total", go.Scatter)):
-        points = [r for r in rows if r["segment"] == segment]
-        style = {"marker_color": "#76b900"} if kind is go.Bar else {"mode": "lines+markers"}
+    styles = {
+        "Data Center": (go.Bar, {"marker_color": "#76b900"}),
+        "Total": (go.Scatter, {"mode": "lines+markers"}),
+        "China (including Hong Kong)": (go.Scatter, {"mode": "lines+markers", "line": {"color": "#d62728"}}),
+    }
+    for line, (kind, style) in styles.items():
+        points = [r for r in rows if r["line"] == line]
         figure.add_trace(
             kind(
-                x=[p["quarter_label"] for p in points],
+                x=[f"Q{p['fiscal_quarter']} FY{p['fiscal_year'] % 100:02d}" for p in points],
                 y=[p["revenue_usd_m"] for p in points],
-                name=segment,
-                customdata=[["restated" if p["restated"] else "as first reported"] for p in points],
-                hovertemplate=f"{segment} %{{x}}: USD %{{y:,.0f}} m (%{{customdata[0]}})<extra></extra>",
+                name=line,
+                customdata=[[p["confidence"], p["source_name"]] for p in points],
+                hovertemplate=f"{line} %{{x}}: USD %{{y:,.0f}} m<br>%{{customdata[0]}}, "
+                "%{customdata[1]}<extra></extra>",
                 **style,
             )
         )
-    figure.update_xaxes(type="category")
+    figure.update_xaxes(
+        type="category",
+        categoryorder="array",
+        categoryarray=sorted(
+            {f"Q{r['fiscal_quarter']} FY{r['fiscal_year'] % 100:02d}" for r in rows},
+            key=lambda label: (label[-2:], label[:2]),
+        ),
+    )
     figure.update_yaxes(title_text="USD millions", rangemode="tozero")
     chart.figure, chart.rows = layout(figure), len(rows)
     chart.sources, chart.as_of = s.provenance(table, where)
     chart.note = (
-        "Reported figures from NVIDIA's Revenue by Market PDFs, each quarter from the newest edition. "
-        "No table in this serving file holds NVIDIA's revenue from China yet."
+        "Each quarter's chosen figure (filings first, then NVIDIA's releases, then press); Data Center "
+        "is one series across the Q1 FY27 change; China's part is shown for the quarters a filing "
+        "discloses it."
     )
 
 
