@@ -177,6 +177,22 @@ REFERENCE_TABLES = {
     )
 }
 
+# The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
+REFERENCE_TABLES["claim_parts"] = ReferenceTable(
+    "claim_parts",
+    "claim_parts.csv",
+    {
+        "claim_id": "string",
+        "part_id": "string",
+        "part_en": "string",
+        "claimed_value": "float",
+        "claimed_unit": "string",
+        **SOURCE_KIND,
+        **PROVENANCE,
+        "note": "string",
+    },
+)
+
 # Several sourced observations per figure (docs/SOURCES.md): the values the curated tables' own
 # rows do not carry, each with its source; dbt picks one per figure by the written precedence.
 REFERENCE_TABLES["figure_observations"] = ReferenceTable(

@@ -100,6 +100,14 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         *provenance(),
         *source_kinds(),
     ],
+    "claim_parts": [
+        has_rows(13),
+        unique("part_id"),
+        not_null("claim_id"),
+        not_null("part_en"),
+        *provenance(),
+        *source_kinds(),
+    ],
     "figure_observations": [
         has_rows(1),
         not_null("table_name"),
