@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 COLUMN_TYPES = ("string", "float", "int", "date")
 
+# What kind of source a row cites (validation.expectations.SOURCE_KINDS, docs/SOURCES.md).
+SOURCE_KIND = {"source_kind": "string"}
+
 PROVENANCE = {
     "source_name": "string",
     "source_url": "string",
@@ -44,6 +47,7 @@ REFERENCE_TABLES = {
                 "process_node": "string",
                 "released": "string",
                 "price_usd": "float",
+                **SOURCE_KIND,
                 **PROVENANCE,
                 "note": "string",
             },
@@ -69,6 +73,7 @@ REFERENCE_TABLES = {
                 "pd_max_for_b": "float",
                 "case_by_case_tpp_max": "float",
                 "case_by_case_dram_gbps_max": "float",
+                **SOURCE_KIND,
                 **PROVENANCE,
                 "note": "string",
             },
@@ -90,6 +95,7 @@ REFERENCE_TABLES = {
                 "min_domestic_share": "float",
                 "share_basis": "string",
                 "rescinded_date": "date",
+                **SOURCE_KIND,
                 **PROVENANCE,
                 "note": "string",
             },
@@ -150,6 +156,7 @@ REFERENCE_TABLES = {
                 "valuation": "float",
                 "valuation_basis": "string",
                 "oversubscription": "float",
+                **SOURCE_KIND,
                 **PROVENANCE,
                 "note": "string",
             },
@@ -182,6 +189,7 @@ REFERENCE_TABLES = {
                 "claim_en": "string",
                 "claimed_value": "float",
                 "claimed_unit": "string",
+                **SOURCE_KIND,
                 **PROVENANCE,
             },
         ),
@@ -199,6 +207,40 @@ REFERENCE_TABLES = {
     )
 }
 
+# The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
+REFERENCE_TABLES["claim_parts"] = ReferenceTable(
+    "claim_parts",
+    "claim_parts.csv",
+    {
+        "claim_id": "string",
+        "part_id": "string",
+        "part_en": "string",
+        "claimed_value": "float",
+        "claimed_unit": "string",
+        **SOURCE_KIND,
+        **PROVENANCE,
+        "note": "string",
+    },
+)
+
+# Several sourced observations per figure (docs/SOURCES.md): the values the curated tables' own
+# rows do not carry, each with its source; dbt picks one per figure by the written precedence.
+REFERENCE_TABLES["figure_observations"] = ReferenceTable(
+    "figure_observations",
+    "figure_observations.csv",
+    {
+        "table_name": "string",
+        "record_key": "string",
+        "field": "string",
+        "value": "float",
+        "value_text": "string",
+        "unit": "string",
+        **SOURCE_KIND,
+        **PROVENANCE,
+        "note": "string",
+    },
+)
+
 # Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
 REFERENCE_TABLES.update(
     {
@@ -212,6 +254,7 @@ REFERENCE_TABLES.update(
                     "chip_name": "string",
                     "value": "float",
                     "unit": "string",
+                    **SOURCE_KIND,
                     **PROVENANCE,
                     "note": "string",
                 },
@@ -229,6 +272,7 @@ REFERENCE_TABLES.update(
                     "overhead_share": "float",
                     "market_premium": "float",
                     "chip_price_usd": "float",
+                    **SOURCE_KIND,
                     **PROVENANCE,
                     "note": "string",
                 },

@@ -77,10 +77,8 @@ def render_in_chromium(html: Path, screenshot: Path) -> dict:
 
 
 @pytest.fixture(scope="session")
-def built_dashboard(built_warehouse) -> Path:
-    warehouse, result = built_warehouse
-    assert result.success
-    html = warehouse.parent / "dashboard.html"
+def built_dashboard(serving) -> Path:
+    html = serving.with_name("dashboard.html")
     assert html.exists(), "the build did not write the dashboard next to the serving file"
     return html
 

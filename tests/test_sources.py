@@ -99,26 +99,6 @@ def test_clusters_link_to_curated_chips(warehouse_sql):
     assert linked > 50
 
 
-@pytest.mark.parametrize(
-    ("claim", "verdict"),
-    [
-        ("C1", "supported"),
-        ("C5", "supported"),
-        ("C11", "contradicted"),
-        ("C2", "contradicted"),
-        ("C10", "model"),
-    ],
-)
-def test_claims_check_verdicts(warehouse_sql, claim, verdict):
-    assert warehouse_sql("select verdict from marts.claims_check where claim_id = ?", [claim]) == [(verdict,)]
-
-
-def test_every_claim_has_a_verdict(warehouse_sql):
-    rows = warehouse_sql("select claim_id, verdict from marts.claims_check")
-    assert len(rows) == 13
-    assert {verdict for _, verdict in rows} <= {"supported", "contradicted", "unverified", "model"}
-
-
 def _land_inbox(warehouse, folder, table, reader, suffixes, root):
     frame = read_inbox(folder, suffixes, reader, root)
     with duckdb.connect(str(warehouse)) as con:

@@ -70,6 +70,11 @@ def provenance() -> list[Expectation]:
     ]
 
 
+def source_kinds() -> list[Expectation]:
+    """Every row says what kind of source it cites, one of the kinds the precedence ranks."""
+    return [not_null("source_kind"), in_set("source_kind", SOURCE_KINDS)]
+
+
 def chip_specs() -> list[Expectation]:
     """Physical bounds for accelerator specifications (nulls are allowed: not yet found)."""
     return [

@@ -12,9 +12,13 @@ from validation.expectations import (
     in_set,
     not_null,
     provenance,
+    source_kinds,
     unique,
     unique_together,
 )
+
+# A claim's part is judged with one of these; a claim as a whole may also be "partly supported".
+PART_VERDICTS = ["supported", "contradicted", "misattributed", "too thin to decide", "unverified", "model"]
 
 MART_SUITES: dict[str, list[Expectation]] = {
     "nvidia_revenue": [
@@ -117,7 +121,19 @@ MART_SUITES: dict[str, list[Expectation]] = {
     "claims_check": [
         has_rows(13),
         unique("claim_id"),
-        in_set("verdict", ["supported", "contradicted", "unverified", "model"]),
+        in_set("verdict", [*PART_VERDICTS, "partly supported"]),
+    ],
+    "claim_parts": [
+        has_rows(13),
+        unique("part_id"),
+        not_null("claim_id"),
+        in_set("verdict", PART_VERDICTS),
+    ],
+    "figure_observations": [
+        has_rows(1),
+        unique_together("table_name", "record_key", "field"),
+        *provenance(),
+        *source_kinds(),
     ],
 }
 

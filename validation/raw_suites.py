@@ -14,6 +14,7 @@ from validation.expectations import (
     not_before,
     not_null,
     provenance,
+    source_kinds,
     unique,
     unique_together,
 )
@@ -33,6 +34,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("interconnect_gbps", 1, 100_000),
         between("price_usd", 1, 10_000_000),
         *provenance(),
+        *source_kinds(),
     ],
     "export_control_rules": [
         has_rows(2),
@@ -42,6 +44,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("a_tpp_min", 1, None),
         between("a_pd_min", 0, None),
         *provenance(),
+        *source_kinds(),
     ],
     "policy_events": [
         has_rows(10),
@@ -62,6 +65,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         in_set("licence_status", ["not controlled", "licence required", "case-by-case", "prohibited"]),
         between("min_domestic_share", 0, 1),
         *provenance(),
+        *source_kinds(),
     ],
     "nvidia_revenue": [
         has_rows(8),
@@ -102,6 +106,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         # Where the amount as written can be read, it agrees with the numeric column.
         in_set("amount_matches_as_written", [True]),
         *provenance(),
+        *source_kinds(),
     ],
     "company_financials": [
         has_rows(20),
@@ -123,6 +128,24 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         not_null("claim_zh"),
         not_null("claim_en"),
         *provenance(),
+        *source_kinds(),
+    ],
+    "claim_parts": [
+        has_rows(13),
+        unique("part_id"),
+        not_null("claim_id"),
+        not_null("part_en"),
+        *provenance(),
+        *source_kinds(),
+    ],
+    "figure_observations": [
+        has_rows(1),
+        not_null("table_name"),
+        not_null("record_key"),
+        not_null("field"),
+        unique_together("table_name", "record_key", "field", "source_name"),
+        *provenance(),
+        *source_kinds(),
     ],
     "fx_rates": [
         has_rows(1),
@@ -207,6 +230,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         unique_together("parameter", "chip_name"),
         between("value", 0, 1_000_000),
         *provenance(),
+        *source_kinds(),
     ],
     "cluster_scenarios": [
         has_rows(2),
@@ -219,6 +243,7 @@ RAW_SUITES: dict[str, list[Expectation]] = {
         between("market_premium", 0, 10),
         between("chip_price_usd", 1, 10_000_000),
         *provenance(),
+        *source_kinds(),
     ],
     "synthetic_datacenters": [
         has_rows(10),

@@ -59,7 +59,7 @@ def financials_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
         points = [r for r in rows if r["metric"] == metric]
         figure.add_trace(
             go.Bar(
-                x=[[p["company"] for p in points], [str(p["fiscal_year"]) for p in points]],
+                x=[f"{p['company']} {p['fiscal_year']}" for p in points],
                 y=[p["value_usd"] / 1e6 for p in points],
                 name=metric.replace("_", " "),
                 marker={
@@ -71,6 +71,7 @@ def financials_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
             )
         )
     figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(title_text="USD millions")
     chart.figure, chart.rows = layout(figure, height=460), len(rows)
     chart.sources, chart.as_of = s.provenance(table, where)

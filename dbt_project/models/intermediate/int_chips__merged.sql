@@ -1,8 +1,35 @@
 -- One row per chip: every curated chip, with Epoch AI's figures beside it where Epoch lists it,
--- plus the chips only Epoch lists. Curated values win; a curated value that differs from
--- Epoch's by more than 5% is flagged in `conflict_fields` (both stay visible for audit).
-with curated as (
-    select * from {{ ref('stg_reference__chips') }}
+-- plus the chips only Epoch lists. Each spec of a curated chip is the observation the written
+-- precedence picks (int_figures__chosen: the chip row's own value and figure_observations);
+-- `spec_alternatives` keeps the others. `conflict_fields` names the specs whose observations
+-- disagree, or whose chosen value differs from the Epoch edition in the inbox by more than 5%.
+with chosen as (
+    select
+        record_key as chip_name,
+        {%- for field in ['bf16_tflops', 'int8_tops', 'memory_gb', 'memory_bandwidth_tbps', 'tdp_w'] %}
+        any_value(value) filter (where field = '{{ field }}') as {{ field }},
+        {%- endfor %}
+        cast(to_json(map_from_entries(list({'k': field, 'v': json(alternatives)}) filter (where alternatives <> '[]'))) as varchar)
+            as spec_alternatives,
+        string_agg(field, ', ' order by field) filter (where has_conflict) as observation_conflicts
+    from {{ ref('int_figures__chosen') }}
+    where table_name = 'chips'
+    group by record_key
+),
+
+curated as (
+    select
+        chips.* replace (
+            {%- for field in ['bf16_tflops', 'int8_tops', 'memory_gb', 'memory_bandwidth_tbps', 'tdp_w'] %}
+            chosen.{{ field }} as {{ field }},
+            {%- endfor %}
+            greatest(chosen.int8_tops * 8, chosen.bf16_tflops * 16) as tpp,
+            greatest(chosen.int8_tops * 8, chosen.bf16_tflops * 16) / chips.die_area_mm2 as performance_density
+        ),
+        chosen.spec_alternatives,
+        chosen.observation_conflicts
+    from {{ ref('stg_reference__chips') }} as chips
+    left join chosen on chips.chip_name = chosen.chip_name
 ),
 
 epoch as (
@@ -55,12 +82,16 @@ curated_rows as (
         epoch_memory_bandwidth_tbps,
         epoch_tdp_w,
         epoch_tpp,
-        nullif(concat_ws(', ',
+        nullif(array_to_string(list_sort(list_distinct(list_filter(
+            string_split(concat_ws(', ',
+            observation_conflicts,
             {%- for field in ['bf16_tflops', 'int8_tops', 'memory_gb', 'memory_bandwidth_tbps', 'tdp_w', 'tpp'] %}
             case when abs({{ field }} - epoch_{{ field }}) > 0.05 * greatest(abs({{ field }}), abs(epoch_{{ field }}))
                 then '{{ field }}' end{{ ',' if not loop.last }}
             {%- endfor %}
-        ), '') as conflict_fields,
+        ), ', '), x -> x <> ''))), ', '), '') as conflict_fields,
+        spec_alternatives,
+        source_kind,
         source_name,
         source_url,
         as_of,
@@ -94,6 +125,8 @@ epoch_only_rows as (
         epoch.tdp_w as epoch_tdp_w,
         epoch.tpp as epoch_tpp,
         null as conflict_fields,
+        null as spec_alternatives,
+        'aggregator' as source_kind,
         epoch.source_name,
         epoch.source_url,
         epoch.as_of,

@@ -24,6 +24,7 @@ typed as (
         case length(released) when 4 then 'year' when 7 then 'month' when 10 then 'day' end
             as release_date_precision,
         price_usd,
+        source_kind,
         source_name,
         source_url,
         as_of,

@@ -5,6 +5,7 @@ select
     claim_en,
     claimed_value,
     claimed_unit,
+    source_kind,
     source_name,
     source_url,
     as_of,

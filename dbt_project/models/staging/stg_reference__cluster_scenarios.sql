@@ -8,6 +8,7 @@ select
     overhead_share,
     market_premium,
     chip_price_usd,
+    source_kind,
     source_name,
     source_url,
     as_of,

@@ -3,6 +3,7 @@ select
     chip_name,
     value,
     unit,
+    source_kind,
     source_name,
     source_url,
     as_of,

@@ -16,6 +16,7 @@ select
     pd_max_for_b,
     case_by_case_tpp_max,
     case_by_case_dram_gbps_max,
+    source_kind,
     source_name,
     source_url,
     as_of,

@@ -16,6 +16,7 @@ select
     valuation,
     valuation_basis,
     oversubscription,
+    source_kind,
     source_name,
     source_url,
     as_of,

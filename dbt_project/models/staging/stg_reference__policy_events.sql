@@ -12,6 +12,7 @@ select
     min_domestic_share,
     share_basis,
     rescinded_date,
+    source_kind,
     source_name,
     source_url,
     as_of,

@@ -1,0 +1,16 @@
+-- One row per sourced observation of one figure (docs/SOURCES.md), typed, with the two ranks the
+-- precedence orders by. `value` holds numbers; `value_text` dates and words.
+select
+    table_name,
+    record_key,
+    field,
+    value,
+    value_text,
+    unit,
+    source_kind,
+    source_name,
+    source_url,
+    as_of,
+    confidence,
+    note
+from {{ source('raw', 'figure_observations') }}
