@@ -146,14 +146,7 @@ def test_the_nvidia_figures_the_claims_rest_on_are_in_the_filings():
     # NVIDIA's FY2025 10-K: China (including Hong Kong) 17,108 (FY2025) and 10,306 (FY2024), USD m.
     ten_k = _ixbrl_text(SHARED_DATA / "sec" / "nvda-20250126-10k.htm")
     assert re.search(r"China \(including Hong Kong\) 17,108 10,306 5,785", ten_k)
-    china = {
-        r["record_key"]: r["value"]
-        for r in _observations(table_name="nvidia_disclosures", field="revenue_usd_m")
-    }
-    assert (china["FY2025|China (including Hong Kong)"], china["FY2024|China (including Hong Kong)"]) == (
-        17108,
-        10306,
-    )
+    # (the SEC connector lands them: tests/ingestion/test_sec_filings.py, marts.nvidia_revenue)
     # NVIDIA's Q2 FY2026 10-Q: the USD 4.5 bn H20 charge of Q1 FY2026.
     ten_q = _ixbrl_text(SHARED_DATA / "sec" / "nvda-20250727-10q.htm")
     assert (
@@ -244,7 +237,7 @@ def test_the_chip_table_uses_the_chosen_spec(warehouse_sql):
         ("C1c", "misattributed"),  # 468% is the open, not the day
         ("C1d", "contradicted"),  # CNY 282 bn at the close, over 300 bn only intraday
         ("C2a", "supported"),  # the offline tranche, 2,227.6x
-        ("C4a", "too thin to decide"),
+        ("C4a", "contradicted"),
         ("C6a", "misattributed"),  # FY2025 China revenue, not revenue lost
         ("C6b", "supported"),
         ("C7a", "misattributed"),  # a quarter of FY2026, not 2024
@@ -264,7 +257,7 @@ def test_claim_part_verdicts(warehouse_sql, part, verdict):
     [
         ("C1", "partly supported"),
         ("C2", "supported"),
-        ("C4", "too thin to decide"),
+        ("C4", "contradicted"),
         ("C5", "supported"),
         ("C6", "partly supported"),
         ("C7", "partly supported"),
@@ -294,16 +287,21 @@ def test_every_decided_part_names_the_rows_it_rests_on(warehouse_sql):
     }
 
 
-def test_c4_states_its_coverage_and_a_data_date(warehouse_sql):
-    [(note, as_of)] = warehouse_sql(
-        "select coverage_note, evidence_as_of from marts.claim_parts where part_id = 'C4a'"
+def test_c4_is_decided_on_global_compute_with_its_range_and_coverage(warehouse_sql):
+    # Epoch AI ai-chip-counts: NVIDIA 67.7% of 2025's H100-equivalents (range 57.5%-77.5%), below 80%
+    # even at the top; TechInsights' 98% of 2023 data-centre GPU revenue is stated, not used.
+    [(held, verdict, note, as_of, evidence)] = warehouse_sql(
+        "select held_value, verdict, coverage_note, evidence_as_of, evidence from marts.claim_parts "
+        "where part_id = 'C4a'"
     )
-    assert "not the global market" in note
-    [(newest,)] = warehouse_sql(
-        "select max(first_operational_date) from staging.stg_epoch__gpu_clusters where h100_equivalents > 0 "
-        "and coalesce(status, '') <> 'Planned'"
+    assert held == pytest.approx(0.677, abs=0.001) and verdict == "contradicted"
+    assert "Trainium only" in note and "holds for GPUs, not for AI compute" in note
+    assert [row["table"] for row in json.loads(evidence)] == ["market_share", "market_share"]
+    [(estimated_on,)] = warehouse_sql(
+        "select as_of from marts.market_share where market = 'global' and basis = 'compute' "
+        "and vendor = 'NVIDIA' and period = '2025'"
     )
-    assert as_of == newest
+    assert as_of == estimated_on
 
 
 def test_c6_c7_rest_on_nvidia_disclosures(warehouse_sql):
@@ -312,8 +310,8 @@ def test_c6_c7_rest_on_nvidia_disclosures(warehouse_sql):
     )
     assert json.loads(evidence) == [
         {
-            "table": "figure_observations",
-            "key": "nvidia_disclosures|FY2025|China (including Hong Kong)",
+            "table": "nvidia_revenue",
+            "key": "2025|FY|China (including Hong Kong)",
             "field": "revenue_usd_m",
             "value": "17108.0",
         }

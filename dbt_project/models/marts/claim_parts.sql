@@ -185,68 +185,45 @@ c3_h200 as (
 
 -- Epoch's GPU clusters are a sample of large clusters, not the market: the share they give is
 -- stated with its coverage, and decides nothing until a market basis (units or revenue) exists.
+-- "AI compute" is compute, not GPU revenue: decided on the newest global compute estimate with its
+-- range; the GPU-only share (no TPUs or other in-house chips) is stated beside it, not used.
 c4_nvidia_share as (
-    with clusters as (
-        select
-            clusters.*,
-            chips.vendor
-        from {{ ref('stg_epoch__gpu_clusters') }} as clusters
-        left join chips on clusters.chip_name = chips.chip_name
-        where clusters.h100_equivalents > 0 and clusters.first_operational_date is not null
-          and coalesce(clusters.status, '') <> 'Planned'
-    ),
-
-    latest_year as (
-        select
-            year(first_operational_date) as year,
-            count(*) as clusters,
-            sum(h100_equivalents) as all_h100e,
-            sum(h100_equivalents) filter (where vendor is not null) as known_h100e,
-            sum(h100_equivalents) filter (where vendor = 'NVIDIA') as nvidia_h100e,
-            max(first_operational_date) as newest_cluster,
-            any_value(source_name) as source_name,
-            any_value(source_url) as source_url
-        from clusters
-        group by 1
-        qualify row_number() over (order by year desc) = 1
-    ),
-
-    market as (
+    with compute as (
         select * from {{ ref('market_share') }}
-        where market = 'global' and vendor = 'NVIDIA' and basis in ('units', 'revenue')
-        qualify row_number() over (order by period desc, basis) = 1
+        where market = 'global' and basis = 'compute' and vendor = 'NVIDIA' and share is not null
+        qualify row_number() over (order by period desc, published_date desc) = 1
+    ),
+
+    gpus as (
+        select * from {{ ref('market_share') }}
+        where market = 'global' and basis in ('units', 'revenue') and vendor = 'NVIDIA' and share is not null
+        qualify row_number() over (order by period desc, basis desc, published_date desc) = 1
     )
 
     select
         'C4a' as part_id,
-        coalesce(market.share, latest_year.nvidia_h100e / latest_year.known_h100e) as held_value,
+        compute.share as held_value,
         'share' as held_unit,
-        coalesce(
-            'NVIDIA ' || market.basis || ' share ' || market.period || ': ' || printf('%.1f%%', 100 * market.share),
-            'NVIDIA holds ' || printf('%.1f%%', 100 * latest_year.nvidia_h100e / latest_year.known_h100e)
-            || ' of the H100-equivalents of Epoch''s ' || latest_year.clusters || ' clusters first operational in '
-            || latest_year.year || ' whose chip maps to a vendor'
-        ) as held_detail,
+        'NVIDIA ' || printf('%.1f%%', 100 * compute.share) || ' of the H100-equivalents sold in '
+        || compute.period || ' (' || compute.publisher || '; range '
+        || printf('%.1f%%', 100 * compute.share_low) || '-' || printf('%.1f%%', 100 * compute.share_high) || ')'
+            as held_detail,
         case
-            when market.share is not null then case when market.share > 0.8 then 'supported' else 'contradicted' end
+            when compute.share_high < 0.8 then 'contradicted'
+            when compute.share_low > 0.8 then 'supported'
             else 'too thin to decide'
         end as verdict,
-        [{{ evidence_row("'stg_epoch__gpu_clusters'", 'latest_year.year', "'nvidia_h100e'", 'latest_year.nvidia_h100e') }},
-         {{ evidence_row("'stg_epoch__gpu_clusters'", 'latest_year.year', "'known_h100e'", 'latest_year.known_h100e') }},
-         {{ evidence_row("'stg_epoch__gpu_clusters'", 'latest_year.year', "'all_h100e'", 'latest_year.all_h100e') }}]
+        [{{ evidence_row("'market_share'", "compute.estimate_id || '|NVIDIA'", "'share'", 'compute.share') }},
+         {{ evidence_row("'market_share'", "gpus.estimate_id || '|NVIDIA'", "'share'", 'gpus.share') }}]
             as evidence,
-        case when market.share is null then
-            latest_year.clusters || ' clusters first operational in ' || latest_year.year || ', '
-            || printf('%.0f%%', 100 * latest_year.known_h100e / latest_year.all_h100e)
-            || ' of their H100-equivalents attributable to a vendor: a sample of large clusters, not the global '
-            || 'market; no units or revenue share of the global market on file'
-        end as coverage_note,
-        coalesce(market.source_name, latest_year.source_name) as source_name,
-        coalesce(market.source_url, latest_year.source_url) as source_url,
-        coalesce(market.as_of, latest_year.newest_cluster) as as_of,
-        coalesce(market.confidence, 'estimated') as confidence
-    from latest_year
-    left join market on true
+        compute.publisher || ' counts NVIDIA, AMD, Google TPU and Amazon Trainium only: other makers '
+        || '(Huawei, Intel, other in-house chips) can only lower NVIDIA''s share, so even the upper end of '
+        || 'the range is an upper bound. Counting data-centre GPUs only, ' || gpus.publisher || ' put NVIDIA at '
+        || printf('%.0f%%', 100 * gpus.share) || ' of ' || gpus.period || ' ' || gpus.basis
+        || ': the claim holds for GPUs, not for AI compute.' as coverage_note,
+        compute.source_name, compute.source_url, compute.as_of, compute.confidence
+    from compute
+    left join gpus on true
 ),
 
 c5_h200_memory as (
@@ -268,15 +245,15 @@ c5_h200_memory as (
 -- 17.1 bn is revenue NVIDIA earned from China in FY2025, not revenue lost to the controls.
 c6_nvidia_china as (
     select
-        'C6a' as part_id, value * 1e6 as held_value, 'USD' as held_unit,
-        'USD ' || printf('%.1f', value / 1e3) || ' bn is NVIDIA''s revenue from China (incl. Hong Kong) in '
-        || split_part(record_key, '|', 1) || ', revenue earned, not revenue lost' as held_detail,
-        case when abs(value * 1e6 / 1.71e10 - 1) <= 0.01 then 'misattributed' else 'unverified' end as verdict,
-        [{{ evidence_row("'figure_observations'", "'nvidia_disclosures|' || record_key", 'field', 'value') }}] as evidence,
+        'C6a' as part_id, revenue_usd_m * 1e6 as held_value, 'USD' as held_unit,
+        'USD ' || printf('%.1f', revenue_usd_m / 1e3) || ' bn is NVIDIA''s revenue from China (incl. Hong Kong) '
+        || 'in FY' || fiscal_year || ', revenue earned, not revenue lost' as held_detail,
+        'misattributed' as verdict,
+        [{{ evidence_row("'nvidia_revenue'", "fiscal_year || '|' || fiscal_period || '|' || line", "'revenue_usd_m'", 'revenue_usd_m') }}] as evidence,
         null as coverage_note, source_name, source_url, as_of, confidence
-    from nvidia_figures
-    where field = 'revenue_usd_m' and record_key like '%|China (including Hong Kong)'
-      and abs(value * 1e6 / 1.71e10 - 1) <= 0.01
+    from {{ ref('nvidia_revenue') }}
+    where line_type = 'geography' and line = 'China (including Hong Kong)' and fiscal_period = 'FY'
+      and abs(revenue_usd_m * 1e6 / 1.71e10 - 1) <= 0.01
     union all
     select
         'C6b', value * 1e6, 'USD',
