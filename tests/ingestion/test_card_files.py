@@ -249,7 +249,11 @@ def _materialize_sources(warehouse: Path):
     from orchestration.assets.raw import reference_assets
     from orchestration.resources import build_resources
 
-    tables = {"chips", "fx_rates", "epoch_ml_hardware", "card_inventory", "procurement_lines"}
+    # The chip table's origins come from the chosen observations, which read the curated tables too.
+    tables = {
+        "chips", "fx_rates", "epoch_ml_hardware", "card_inventory", "procurement_lines",
+        "figure_observations", "funding_events", "export_control_rules", "policy_events",
+    }  # fmt: skip
     assets = [a for a in (*reference_assets, *inbox_assets, *bulk_inbox_assets) if a.key.path[-1] in tables]
     assert len(assets) == len(tables)
     return materialize(assets, resources=build_resources(warehouse))
