@@ -148,10 +148,10 @@ def test_the_charts_hold_the_marts_figures_with_their_confidence(built_dashboard
     }
     assert {trace.name.split(" (", 1)[1][:-1] for trace in share.figure.data} == publishers
     [(period, publisher, nvidia, confidence)] = serving_sql(
-        "select period, publisher, sum(share), any_value(confidence) from marts.market_share "
+        "select period, publisher, sum(share), any_value(confidence) from (select * from marts.market_share "
         "where market = 'China' and basis = 'units' and vendor ilike 'nvidia%' and share is not null "
-        "qualify published_date = max(published_date) over (partition by period, publisher) "
-        "group by period, publisher, published_date order by period desc, publisher limit 1"
+        "qualify published_date = max(published_date) over (partition by period, publisher)) "
+        "group by period, publisher order by period desc, publisher limit 1"
     )
     [trace] = [t for t in share.figure.data if t.name == f"NVIDIA ({publisher})" and period in t.x]
     index = list(trace.x).index(period)
