@@ -23,7 +23,7 @@ from ingestion.fetch.sources import (
 )
 
 INBOX = PROJECT_ROOT / "data" / "inbox"
-CORPUS = Path(__file__).parent / "corpus" / "fetch"
+CORPUS = Path(__file__).parent / "fetch_fixtures"
 SEC_DATA = SHARED_DATA / "sec"
 FAST = Settings(timeout=2.0, retries=2, backoff=0.0)
 # NVIDIA: on this day FY26 Q2 (May to July 2025) has ended but its PDF is not out yet.

@@ -20,7 +20,7 @@ from orchestration.definitions import defs
 from orchestration.resources import build_resources
 
 INBOX = PROJECT_ROOT / "data" / "inbox"
-CORPUS = PROJECT_ROOT / "tests" / "corpus" / "fetch"
+CORPUS = PROJECT_ROOT / "tests" / "fetch_fixtures"
 FAST = Settings(timeout=2.0, retries=1, backoff=0.0)
 
 

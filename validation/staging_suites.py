@@ -56,6 +56,12 @@ STAGING_SUITES: dict[str, list[Expectation]] = {
         *provenance(),
     ],
     "stg_reference__claims": [unique("claim_id"), *provenance()],
+    "stg_reference__claim_parts": [unique("part_id"), not_null("claim_id"), *provenance()],
+    "stg_reference__figure_observations": [
+        unique_together("table_name", "record_key", "field", "source_name"),
+        not_null("field"),
+        *provenance(),
+    ],
     "stg_reference__fx_rates": [unique_together("currency", "rate_date"), *provenance()],
     "stg_epoch__ml_hardware": [unique("hardware_name"), *chip_specs(), *provenance()],
     "stg_epoch__ai_chip_counts": [

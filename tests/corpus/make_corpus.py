@@ -23,12 +23,10 @@ FX_ROWS = [
     "CNY,2025-11-01,0.1406,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported,avg",
     "HKD,2025-11-01,0.1285,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported,avg",
 ]
-CLAIMS_HEADER = (
-    "claim_id,topic,claim_zh,claim_en,claimed_value,claimed_unit,source_name,source_url,as_of,confidence"
-)
+CLAIMS_HEADER = "claim_id,topic,claim_zh,claim_en,claimed_value,claimed_unit,source_kind,source_name,source_url,as_of,confidence"
 CHIPS_HEADER = (
     "chip_name,vendor,origin,epoch_hardware_name,bf16_tflops,int8_tops,memory_gb,memory_bandwidth_tbps,"
-    "tdp_w,die_area_mm2,interconnect_gbps,process_node,released,price_usd,source_name,source_url,as_of,"
+    "tdp_w,die_area_mm2,interconnect_gbps,process_node,released,price_usd,source_kind,source_name,source_url,as_of,"
     "confidence,note"
 )
 HW_HEADER = (
@@ -67,9 +65,9 @@ def reference() -> None:
     claims = lines(
         CLAIMS_HEADER,
         "C1,share,华为昇腾出货量超过英伟达,Huawei Ascend shipments exceed NVIDIA's,,,"
-        "新闻报道,,2025-12-01,claimed",
+        "press,新闻报道,,2025-12-01,claimed",
         "C2,capex,字节跳动资本开支3000亿元,ByteDance capex of 300 billion yuan,3000亿,CNY,"
-        "新闻报道,,2025-12-01,claimed",
+        "press,新闻报道,,2025-12-01,claimed",
     )
     write("reference/claims_gb18030.csv", claims, "gb18030")
     write("reference/claims_gbk.csv", claims, "gbk")
@@ -124,6 +122,7 @@ def reference() -> None:
         "4nm",
         "2024-11-18",
         "US$32,000",
+        "datasheet",
         "NVIDIA datasheet",
         "https://www.nvidia.com/en-us/data-center/h200/",
         "2025年12月5日",
