@@ -1,5 +1,5 @@
--- One row per sourced observation of one figure (docs/SOURCES.md), typed, with the two ranks the
--- precedence orders by. `value` holds numbers; `value_text` dates and words.
+-- One row per sourced observation of one figure (docs/SOURCES.md), typed; the precedence is applied
+-- in int_figures__chosen. `value` holds numbers; `value_text` dates and words.
 select
     table_name,
     record_key,
