@@ -7,15 +7,14 @@ seconds of the work (user + system, every thread of the process: steadier than t
 shared machine), rows landed, the RSS after the imports and the peak RSS (bytes, from `ru_maxrss`).
 
 - `chipwatch`: the product's path, as the `raw.daily_prices` asset lands a file:
-  `ingestion.price_bulk.land_price_files` (DuckDB's read_csv into the raw table inside the load's
-  transaction, the quarantine rules on the suspect rows, the accounting) with the raw suite
-  `RAW_SUITES['daily_prices']` run by `validate_relation` (GX, in batches) before commit.
+  `ingestion.lander.land` (DuckDB's read_csv into the raw table inside the load's transaction,
+  the source's rules as SQL, the repeated-key pass, the accounting) with the table-level rules
+  of the raw suite run by `validate_relation` (GX) before commit.
 - `duckdb` (the floor): `CREATE TABLE ... AS SELECT * FROM read_csv(...)`.
 - `dlt` (the peer): a dlt resource yielding Arrow record batches from pyarrow's streaming CSV
   reader, `write_disposition='replace'`, duckdb destination (dlt's fastest documented route).
 - `inventory`, `procurement`: the product's path for the card-inventory and procurement files,
-  `ingestion.card_files.land_bulk_files` with the table's raw suite run by `validate_relation`
-  before commit (compared with `duckdb` on the same file).
+  the same lander on their registry sources (compared with `duckdb` on the same file).
 """
 
 import json
@@ -70,13 +69,17 @@ def count_rows(database: Path, table: str) -> int:
 
 
 def _timed_validation(table: str, timings: dict):
-    """The raw suite of `table` run by `validate_relation`, its time added to timings["validate"]."""
+    """The table-level rules of `table`'s raw suite run by `validate_relation`, as the raw asset
+    runs them, its time added to timings["validate"]."""
+    from ingestion.rules import table_rules
     from validation.raw_suites import RAW_SUITES
     from validation.runner import validate_relation
 
+    suite = table_rules(RAW_SUITES[table])
+
     def validate(con, sql):
         start = time.perf_counter()
-        outcome = validate_relation(con, sql, table, RAW_SUITES[table])
+        outcome = validate_relation(con, sql, table, suite)
         timings["validate"] += time.perf_counter() - start
         return outcome
 
@@ -102,13 +105,14 @@ def _check_landed(landing, what: str) -> None:
 def chipwatch(csv: Path, database: Path) -> dict:
     clock = Clock()
     from ingestion.backend import connect
-    from ingestion.price_bulk import land_price_files
+    from ingestion.lander import land
+    from ingestion.registry import BY_TABLE
 
     timings = {"validate": 0.0, "insert": 0.0}
     validate = _timed_validation(TABLE, timings)
     baseline = _gx_ready(clock)
     with connect(database) as con:
-        landing = land_price_files(_TimedInserts(con, timings), [csv], validate=validate)
+        landing = land(_TimedInserts(con, timings), BY_TABLE[TABLE], [csv], validate=validate)
     clock.lap("work")
     _check_landed(landing, "the synthetic prices")
     work = clock.stages["work"]
@@ -214,15 +218,16 @@ def bulk_source(name: str):
 
     def run(csv: Path, database: Path) -> dict:
         clock = Clock()
-        from ingestion import card_files
         from ingestion.backend import connect
+        from ingestion.lander import land
+        from ingestion.registry import BY_TABLE
 
-        source = {"inventory": card_files.CARD_INVENTORY, "procurement": card_files.PROCUREMENT}[name]
+        source = BY_TABLE[{"inventory": "card_inventory", "procurement": "procurement_lines"}[name]]
         timings = {"validate": 0.0}
         validate = _timed_validation(source.table, timings)
         baseline = _gx_ready(clock)
         with connect(database) as con:
-            landing = card_files.land_bulk_files(con, source, [csv], validate=validate)
+            landing = land(con, source, [csv], validate=validate)
         clock.lap("work")
         _check_landed(landing, f"the synthetic {name} file")
         work = clock.stages["work"]
@@ -234,7 +239,7 @@ def bulk_source(name: str):
             },
             "work_s": work,
             "cpu_s": clock.cpu["work"],
-            "rows": count_rows(database, source.target),
+            "rows": count_rows(database, f"raw.{source.table}"),
             "rows_quarantined": landing.rows_quarantined,
             "baseline_rss": baseline,
             "peak_rss": peak_rss(),

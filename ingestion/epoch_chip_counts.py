@@ -12,15 +12,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
-from ingestion.quarantine import (
-    REASON,
-    Load,
-    apply,
-    empty_key,
-    quarantine_records,
-    suite_bounds,
-    within_bounds,
-)
+from ingestion.quarantine import REASON, Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 EPOCH_CHIP_COUNTS_SOURCE = {
@@ -79,34 +71,4 @@ def load_epoch_ai_chip_counts(path: str | Path) -> Load:
     flagged = [REASON] if REASON in typed.columns else []
     typed = typed.select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS, *flagged)
     load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(
-        load,
-        empty_key("estimate_name", "manufacturer", "start_date", "end_date", "h100e_median"),
-        quarter_in_order,
-        percentiles_in_order("h100e"),
-        percentiles_in_order("units"),
-        within_bounds(suite_bounds(TABLE)),
-    )
-
-
-def quarter_in_order(frame: pl.DataFrame) -> pl.Expr:
-    return pl.when(pl.col("end_date") < pl.col("start_date")).then(
-        pl.format("end_date {} is before start_date {}", pl.col("end_date"), pl.col("start_date"))
-    )
-
-
-def percentiles_in_order(measure: str):
-    """5th percentile <= median <= 95th percentile, where the file gives them."""
-    low, median, high = (pl.col(f"{measure}_{suffix}") for suffix in ("p5", "median", "p95"))
-
-    def rule(frame: pl.DataFrame) -> pl.Expr:
-        return pl.when((low > median) | (median > high)).then(
-            pl.format(f"{measure} out of order: 5th pct {{}}, median {{}}, 95th pct {{}}", low, median, high)
-        )
-
-    return rule
-
-
-def read_epoch_ai_chip_counts(path: str | Path) -> pl.DataFrame:
-    """The rows of `load_epoch_ai_chip_counts` that are not quarantined."""
-    return load_epoch_ai_chip_counts(path).landable()
+    return apply(load)

@@ -6,7 +6,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
-from ingestion.quarantine import Load, apply, empty_key, quarantine_records, suite_bounds, within_bounds
+from ingestion.quarantine import Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 EPOCH_CLUSTERS_SOURCE = {
@@ -65,9 +65,4 @@ def load_epoch_gpu_clusters(path: str | Path) -> Load:
     typed = typed.with_columns(pl.col(column).round().cast(pl.Int64) for column in COUNT_COLUMNS)
     typed = typed.select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS)
     load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(load, empty_key("cluster_name"), within_bounds(suite_bounds(TABLE)))
-
-
-def read_epoch_gpu_clusters(path: str | Path) -> pl.DataFrame:
-    """The rows of `load_epoch_gpu_clusters` that are not quarantined."""
-    return load_epoch_gpu_clusters(path).landable()
+    return apply(load)

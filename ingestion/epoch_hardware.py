@@ -9,11 +9,7 @@ from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
 from ingestion.quarantine import (
     Load,
     apply,
-    duplicate_keys,
-    empty_key,
     quarantine_records,
-    suite_bounds,
-    within_bounds,
 )
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
@@ -113,11 +109,4 @@ def load_epoch_ml_hardware(path: str | Path) -> Load:
         .str.to_datetime("%Y-%m-%d %H:%M:%S%z", time_zone="UTC", strict=False),
     ).select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS)
     load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(
-        load, empty_key("hardware_name"), within_bounds(suite_bounds(TABLE)), duplicate_keys("hardware_name")
-    )
-
-
-def read_epoch_ml_hardware(path: str | Path) -> pl.DataFrame:
-    """The rows of `load_epoch_ml_hardware` that are not quarantined."""
-    return load_epoch_ml_hardware(path).landable()
+    return apply(load)

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from ingestion.errors import SourceFormatError
-from ingestion.quarantine import Load, apply, empty_key, quarantine_records
+from ingestion.quarantine import Load, quarantine_records
 
 TABLE = "federal_register_candidates"
 SCHEMA = {
@@ -66,7 +66,7 @@ def load_federal_register_json(path: str | Path) -> Load:
         pl.col("publication_date", "effective_on").str.to_date("%Y-%m-%d", strict=False)
     )
     load = Load(frame, quarantine_records([], path.name), len(rows), (path.name,))
-    return apply(load, empty_key("document_number", "title", "publication_date"))
+    return load
 
 
 def empty_federal_register() -> pl.DataFrame:

@@ -12,7 +12,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.errors import SourceFormatError
-from ingestion.quarantine import Load, apply, quarantine_records, suite_bounds, within_bounds
+from ingestion.quarantine import Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 TABLE = "fred_fx_monthly"
@@ -58,7 +58,7 @@ def load_fred_fx_csv(path: str | Path) -> Load:
         pl.lit(series_url(series_id)).alias("source_url"),
     ).select(*SCHEMA, *INTERNAL_COLUMNS, *(["_reason"] if "_reason" in typed.columns else []))
     load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(load, within_bounds(suite_bounds(TABLE)))
+    return apply(load)
 
 
 def empty_fred_fx() -> pl.DataFrame:

@@ -11,7 +11,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from ingestion.errors import SourceFormatError
 from ingestion.figures import FigureParseError, parse_figure
-from ingestion.quarantine import Load, apply, duplicate_keys, quarantine_records, suite_bounds, within_bounds
+from ingestion.quarantine import Load, quarantine_records
 
 QUARTER_PATTERN = re.compile(r"Q([1-4])\s*'?FY\s*'?(\d{4}|\d{2})", re.IGNORECASE)
 NULL_CELLS = {"", "-", "—", "–", "n/a", "na"}
@@ -84,7 +84,6 @@ def load_revenue_by_market_pdf(path: str | Path) -> Load:
     )
     frame = pl.DataFrame([{"edition": edition, **r} for r in records], schema=SCHEMA_WITH_LINE)
     load = Load(frame, quarantine_records(rejected, path.name), frame.height + len(rejected), (path.name,))
-    load = apply(load, within_bounds(suite_bounds(TABLE)), duplicate_keys("edition", *KEY))
     load.frame = load.frame.sort(KEY)
     return load
 

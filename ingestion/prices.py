@@ -10,16 +10,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.columns import SourceColumn, map_columns
-from ingestion.quarantine import (
-    Load,
-    apply,
-    duplicate_keys,
-    empty_key,
-    not_in_future,
-    quarantine_records,
-    suite_bounds,
-    within_bounds,
-)
+from ingestion.quarantine import Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 COLUMNS = (
@@ -55,15 +46,4 @@ def load_price_file(path: str | Path) -> Load:
         pl.col("dataset").fill_null("reported"),
     ).select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS, "_reason")
     load = Load(frame, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(
-        load,
-        empty_key("date", "ticker", "close"),
-        not_in_future("date"),
-        within_bounds(suite_bounds(TABLE)),
-        duplicate_keys(*KEY),
-    )
-
-
-def read_price_file(path: str | Path) -> pl.DataFrame:
-    """The rows of `load_price_file` that are not quarantined."""
-    return load_price_file(path).landable()
+    return apply(load)

@@ -1,16 +1,16 @@
-"""Rows that cannot be landed go to `quarantine.<table>`, and every load balances its books.
+"""What a reader hands the lander, and the books every load keeps.
 
-A `Load` is what a reader made of its files: the rows that proceed (`frame`), the rows set
-aside (`quarantined`: the row as read as JSON text, the reason, the file and line) and how many
-rows it read. `land()` writes the raw table, the quarantine table and a `meta.load_accounting`
-row in one transaction, and commits only if rows read = rows landed + rows quarantined (+ rows
-of other partitions, for a partitioned load); otherwise it rolls back.
+A `Load` is what a careful reader made of a file: the rows that proceed (`frame`), the rows it
+could not read (`quarantined`: the record's text, the reason, the file and line) and how many
+rows it read. `record()` writes `quarantine.<table>` and a `meta.load_accounting` row inside the
+lander's transaction (`ingestion.lander`), which commits only if rows read = rows landed + rows
+quarantined (+ rows of other partitions, for a partitioned load).
 """
 
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 
 import duckdb
 import polars as pl
@@ -120,17 +120,6 @@ def apply(load: Load, *rules: Callable[[pl.DataFrame], pl.Series | pl.Expr]) -> 
     return Load(good, pl.concat([load.quarantined, bad]), load.rows_read, load.files)
 
 
-def suite_bounds(table: str) -> dict[str, tuple[float | None, float | None]]:
-    """The `between` bounds of the table's raw suite: what a plausible value is."""
-    from validation.raw_suites import RAW_SUITES
-
-    return {
-        e.kwargs["column"]: (e.kwargs["min_value"], e.kwargs["max_value"])
-        for e in RAW_SUITES.get(table, [])
-        if e.kind == "ExpectColumnValuesToBeBetween"
-    }
-
-
 def stack(loads: list[Load]) -> Load:
     return Load(
         pl.concat([load.frame for load in loads], how="diagonal_relaxed"),
@@ -138,99 +127,6 @@ def stack(loads: list[Load]) -> Load:
         sum(load.rows_read for load in loads),
         tuple(name for load in loads for name in load.files),
     )
-
-
-# Rules: each returns per row the reason to quarantine it, or null.
-
-
-def empty_key(*columns: str) -> Callable[[pl.DataFrame], pl.Expr]:
-    def rule(frame: pl.DataFrame) -> pl.Expr:
-        reasons = [
-            pl.when(pl.col(c).is_null()).then(pl.lit(f"key column '{c}' is empty: a row needs it"))
-            for c in columns
-        ]
-        return pl.coalesce(*reasons, pl.lit(None, pl.String))
-
-    return rule
-
-
-def within_bounds(bounds: dict[str, tuple[float | None, float | None]]) -> Callable[[pl.DataFrame], pl.Expr]:
-    """Values outside [low, high] (the raw suite's `between` bounds) are not plausible readings."""
-
-    def rule(frame: pl.DataFrame) -> pl.Expr:
-        reasons = []
-        for column, (low, high) in bounds.items():
-            if column not in frame.columns:
-                continue
-            value = pl.col(column)
-            outside = pl.lit(False)
-            if low is not None:
-                outside = outside | (value < low)
-            if high is not None:
-                outside = outside | (value > high)
-            reasons.append(
-                pl.when(value.is_not_null() & outside).then(
-                    pl.format(
-                        f"column '{column}' = {{}} is outside the plausible range [{low}, {high}]: "
-                        "a negative or absurd value (a wrong unit or a typo)",
-                        value,
-                    )
-                )
-            )
-        return pl.coalesce(*reasons, pl.lit(None, pl.String))
-
-    return rule
-
-
-def not_in_future(column: str, days_ahead: int = 1) -> Callable[[pl.DataFrame], pl.Expr]:
-    def rule(frame: pl.DataFrame) -> pl.Expr:
-        limit = date.today() + timedelta(days=days_ahead)
-        return pl.when(pl.col(column) > limit).then(
-            pl.format(f"column '{column}' = {{}} is in the future (after {limit})", pl.col(column))
-        )
-
-    return rule
-
-
-def duplicate_keys(*key: str) -> Callable[[pl.DataFrame], pl.Series]:
-    """Rows sharing a key: an identical repeat is quarantined (the first is kept); rows that
-    disagree are all quarantined, since nothing says which one is right."""
-
-    def rule(frame: pl.DataFrame) -> pl.Series:
-        content = [c for c in frame.columns if not c.startswith("_") and c != "source_row"]
-        where = frame.select(
-            (
-                pl.col("_source_file") + pl.lit(":") + pl.col(LINE).cast(pl.String)
-                if "_source_file" in frame.columns and LINE in frame.columns
-                else pl.col(LINE).cast(pl.String)
-                if LINE in frame.columns
-                else pl.int_range(1, pl.len() + 1).cast(pl.String)
-            ).alias("where")
-        )["where"].to_list()
-        keys = frame.select(key).rows()
-        hashes = frame.select(pl.struct(content).hash().alias("h"))["h"].to_list()
-        groups: dict[tuple, list[int]] = {}
-        for index, value in enumerate(keys):
-            if all(part is not None for part in value):
-                groups.setdefault(value, []).append(index)
-        reasons: list[str | None] = [None] * frame.height
-        for value, rows in groups.items():
-            if len(rows) < 2:
-                continue
-            label = ", ".join(f"{k}={v}" for k, v in zip(key, value, strict=True))
-            if len({hashes[i] for i in rows}) == 1:
-                for i in rows[1:]:
-                    reasons[i] = f"duplicate key ({label}): a repeat of line {where[rows[0]]}, which was kept"
-            else:
-                lines = ", ".join(where[i] for i in rows)
-                for i in rows:
-                    reasons[i] = (
-                        f"conflicting rows for key ({label}) on lines {lines}: "
-                        "none kept; keep one row per key in the file and re-run"
-                    )
-        return pl.Series(REASON, reasons, pl.String)
-
-    return rule
 
 
 @dataclass(frozen=True)
@@ -303,53 +199,4 @@ def record(
             accounting.balanced,
         ],
     )
-    return accounting
-
-
-def land(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    load: Load,
-    rows_between: tuple[str, object, object] | None = None,
-    rows_other_partitions: int = 0,
-    run_id: str | None = None,
-) -> Accounting:
-    """Land `load` in `raw.<table>` (replacing it, or only the rows whose column lies between
-    first and last), replace `quarantine.<table>`, and append to `meta.load_accounting`, in one
-    transaction, committed only if the counts in the warehouse balance."""
-    frame = load.landable()
-    loaded_at = datetime.now(UTC).replace(tzinfo=None)
-    target = f'raw."{table}"'
-    prepare(con)
-    con.register("_landing_frame", frame)
-    try:
-        con.execute("begin transaction")
-        if rows_between is None:
-            con.execute(f"create or replace table {target} as select * from _landing_frame")
-            [(landed,)] = con.execute(f"select count(*) from {target}").fetchall()
-        else:
-            column, first, last = rows_between
-            con.execute(f"create table if not exists {target} as select * from _landing_frame limit 0")
-            con.execute(f'delete from {target} where "{column}" between ? and ?', [first, last])
-            con.execute(f"insert into {target} by name select * from _landing_frame")
-            [(landed,)] = con.execute(
-                f'select count(*) from {target} where "{column}" between ? and ?', [first, last]
-            ).fetchall()
-        accounting = record(
-            con,
-            table,
-            load.quarantined,
-            load.rows_read,
-            landed,
-            load.files,
-            loaded_at,
-            rows_other_partitions,
-            run_id,
-        )
-        con.execute("commit" if accounting.balanced else "rollback")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("_landing_frame")
     return accounting

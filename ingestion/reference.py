@@ -14,7 +14,7 @@ import polars as pl
 
 from ingestion.cells import DATE_FORMATS, read_typed
 from ingestion.errors import SourceFormatError
-from ingestion.quarantine import Load, apply, empty_key, flag, not_in_future, quarantine_records
+from ingestion.quarantine import Load, apply, flag, quarantine_records
 from ingestion.reference_tables import ReferenceTable
 from ingestion.source_text import INTERNAL_COLUMNS, header_hint, parse_csv
 
@@ -55,11 +55,9 @@ def load_reference_csv(path: Path, table: ReferenceTable) -> Load:
         frame = frame.with_columns(
             pl.when(fractional).then(None).otherwise(pl.col(column)).cast(pl.Int32).alias(column)
         )
-    load = Load(frame, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    rules = [empty_key(next(iter(kinds)))]
-    if "as_of" in kinds:
-        rules.append(not_in_future("as_of", days_ahead=0))
-    return apply(load, *rules)
+    if table.derive is not None:
+        frame = table.derive(frame)
+    return apply(Load(frame, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,)))
 
 
 def read_reference_csv(path: Path, table: ReferenceTable) -> pl.DataFrame:

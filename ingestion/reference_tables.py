@@ -3,6 +3,7 @@
 Plain data with no polars import, so the Dagster code location can list them cheaply.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 COLUMN_TYPES = ("string", "float", "int", "date")
@@ -23,7 +24,13 @@ class ReferenceTable:
     name: str
     file_name: str
     columns: dict[str, str]  # column -> one of COLUMN_TYPES
-    derive: str | None = None  # "module:function" over the typed frame, adding derived columns
+    derive: Callable | None = None  # over the typed frame (polars), adding derived columns
+
+
+def _amounts_as_written(frame):
+    from ingestion.funding import with_amounts_as_written
+
+    return with_amounts_as_written(frame)
 
 
 REFERENCE_TABLES = {
@@ -160,7 +167,7 @@ REFERENCE_TABLES = {
                 **PROVENANCE,
                 "note": "string",
             },
-            derive="ingestion.funding:with_amounts_as_written",
+            derive=_amounts_as_written,
         ),
         ReferenceTable(
             "company_financials",

@@ -171,12 +171,13 @@ def selected_raw_keys(changed: list[str]):
 def price_file_range():
     """First and last day in the price inbox, or None when it holds no file."""
     from ingestion.errors import InboxError
-    from ingestion.inbox import inbox_files
-    from ingestion.price_bulk import date_range
-    from orchestration.assets.prices import PRICES_INBOX, partition_range
+    from ingestion.lander import date_range, source_files
+    from ingestion.registry import BY_TABLE
+    from orchestration.assets.raw import partition_range
 
+    prices = BY_TABLE["daily_prices"]
     try:
-        return partition_range(date_range(inbox_files(PRICES_INBOX, (".csv",))))
+        return partition_range(date_range(prices, source_files(prices)))
     except InboxError:
         return None
 
@@ -214,7 +215,7 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
     from dagster import AssetSelection
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-    from orchestration.assets.prices import daily_prices
+    from orchestration.assets.raw import daily_prices
     from orchestration.definitions import defs
 
     # The event log keeps every step's details for `dagster dev`; the terminal gets the summary.

@@ -2,14 +2,10 @@
 
 from dagster import Definitions
 
-from orchestration.assets.card_files import bulk_inbox_assets
 from orchestration.assets.dbt import dbt_docs, dbt_mart_models, dbt_staging_models
 from orchestration.assets.fetch import fetch_assets
-from orchestration.assets.inbox import inbox_assets
-from orchestration.assets.prices import daily_prices
-from orchestration.assets.raw import reference_assets
+from orchestration.assets.raw import raw_assets
 from orchestration.assets.serving import serving_assets
-from orchestration.assets.synthetic import synthetic_assets
 from orchestration.checks import mart_expectations, staging_expectations
 from orchestration.freshness import source_freshness
 from orchestration.jobs import jobs, schedules
@@ -18,11 +14,7 @@ from orchestration.sensors import inbox_jobs, inbox_sensor
 
 defs = Definitions(
     assets=[
-        *reference_assets,
-        *inbox_assets,
-        *bulk_inbox_assets,
-        daily_prices,
-        *synthetic_assets,
+        *raw_assets,
         dbt_staging_models,
         dbt_mart_models,
         dbt_docs,

@@ -10,47 +10,25 @@ from datetime import date, timedelta
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, multi_asset_check
 from dagster_duckdb import DuckDBResource
 
+from ingestion.registry import SOURCES
+
 FRESHNESS_CHECK = "freshness"
 
 
 @dataclass(frozen=True)
-class Freshness:
+class Window:
+    """A source's freshness window (`ingestion.registry.Freshness`) and its raw table."""
+
     table: str
-    newest: str  # SQL expression giving the date of the newest figure in raw.<table>
-    max_age_days: int | None  # None: one trading day
-    publishes: str = ""  # when the publisher releases newer figures, shown beside a stale result
+    newest: str
+    max_age_days: int | None
+    publishes: str = ""
 
 
-WINDOWS = (
-    Freshness("daily_prices", "max(date)", None),
-    # A month's average is dated the 1st and published early in the next month, so a current
-    # table's newest month is up to two months old. USD's identity rows say nothing of currency.
-    Freshness(
-        "fx_rates",
-        "max(rate_date) filter (where currency <> 'USD')",
-        62,
-        "the Federal Reserve's G.5 gives each month's average on the first business day of the next",
-    ),
-    Freshness("chips", "max(as_of)", 31),
-    Freshness("epoch_ml_hardware", "max(cast(last_modified as date))", 31),
-    Freshness("epoch_gpu_clusters", "max(file_modified_date)", 31),
-    Freshness("epoch_ai_chip_counts", "max(estimated_on)", 120),
-    Freshness("nvidia_revenue_by_market", "max(file_modified_date)", 100),
-    # NVIDIA publishes every quarter: the newest curated figure (as_of = its publication) is at
-    # most a quarter old; the newest filing's period ended at most a quarter plus the month a
-    # 10-Q takes to be filed ago.
-    Freshness("nvidia_revenue", "max(as_of) filter (where revenue_usd_m is not null)", 100),
-    Freshness("sec_filing_facts", "max(document_period_end_date)", 130),
-    Freshness("market_share_estimates", "max(as_of)", 366),
-    Freshness(
-        "company_financials",
-        "max(as_of)",
-        366,
-        "annual reports: Shanghai and Hong Kong listed companies publish them by the end of April",
-    ),
-    Freshness("funding_events", "max(as_of)", 31),
-    Freshness("policy_events", "max(as_of)", 31),
-    Freshness("export_control_rules", "max(as_of)", 92),
+WINDOWS = tuple(
+    Window(source.table, source.freshness.newest, source.freshness.max_age_days, source.freshness.publishes)
+    for source in SOURCES
+    if source.freshness is not None
 )
 
 
@@ -62,7 +40,7 @@ def previous_trading_day(today: date) -> date:
     return day
 
 
-def is_fresh(newest: date | None, window: Freshness, today: date) -> bool:
+def is_fresh(newest: date | None, window: Window, today: date) -> bool:
     if newest is None:
         return False
     if window.max_age_days is None:
@@ -70,7 +48,7 @@ def is_fresh(newest: date | None, window: Freshness, today: date) -> bool:
     return (today - newest).days <= window.max_age_days
 
 
-def summary(newest: date | None, age: int | None, fresh: bool, window: Freshness) -> str:
+def summary(newest: date | None, age: int | None, fresh: bool, window: Window) -> str:
     if newest is None:
         return "no figure loaded"
     text = f"newest figure {newest}, {age} days old"

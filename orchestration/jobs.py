@@ -10,18 +10,10 @@ from dagster import (
     in_process_executor,
 )
 
-from orchestration.assets.card_files import BULK_INBOX_SOURCES
+from ingestion.registry import in_group
 from orchestration.assets.fetch import FETCH, fetch_daily, fetch_sources
-from orchestration.assets.prices import daily_prices
+from orchestration.assets.raw import daily_prices
 
-# The raw tables each unattended run refreshes; everything downstream of them follows.
-MARKET_TABLES = (
-    "nvidia_revenue",
-    "nvidia_revenue_by_market",
-    "sec_filing_facts",
-    "market_share_estimates",
-    "fx_rates",
-)
 PRICES = AssetSelection.assets(daily_prices)
 
 
@@ -31,10 +23,11 @@ def _downstream_of(tables) -> AssetSelection:
 
 # The fetch assets reach the network: only their own job (fetch_sources) runs them.
 ALL_BUT_PRICES = AssetSelection.all() - PRICES - FETCH
+MARKET_TABLES = [source.table for source in in_group("market")]
 MARKET = _downstream_of(MARKET_TABLES)
 # Card inventories and procurement files can be gigabytes: landed when a file arrives (the inbox
 # sensor's jobs) or by the whole build, not every Monday.
-BULK_INBOX = AssetSelection.assets(*(AssetKey(["raw", source.table]) for source in BULK_INBOX_SOURCES))
+BULK_INBOX = AssetSelection.assets(*(AssetKey(["raw", source.table]) for source in in_group("bulk")))
 MARKET_RAW = AssetSelection.assets(*(AssetKey(["raw", table]) for table in MARKET_TABLES))
 REFERENCE = ALL_BUT_PRICES - MARKET_RAW - BULK_INBOX
 

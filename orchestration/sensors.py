@@ -20,14 +20,11 @@ from dagster import (
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_duckdb import DuckDBResource
 
-from orchestration.assets.card_files import BULK_INBOX_SOURCES
-from orchestration.assets.inbox import INBOX_SOURCES
-from orchestration.assets.prices import PRICES_INBOX
+from ingestion.registry import BY_FOLDER
 from orchestration.jobs import PRICES, load_prices
 
 # folder -> raw table it lands in, and the file suffixes read
-WATCHED = {source.folder: (source.table, source.suffixes) for source in (*INBOX_SOURCES, *BULK_INBOX_SOURCES)}
-WATCHED[PRICES_INBOX] = ("daily_prices", (".csv",))
+WATCHED = {folder: (source.table, source.suffixes) for folder, source in BY_FOLDER.items()}
 
 inbox_jobs = {
     folder: define_asset_job(
@@ -37,7 +34,7 @@ inbox_jobs = {
         description=f"Load the {folder} inbox and rebuild everything downstream of it.",
     )
     for folder, (table, _) in WATCHED.items()
-    if folder != PRICES_INBOX
+    if not BY_FOLDER[folder].partitioned
 }
 
 
@@ -70,12 +67,13 @@ def _loaded_hashes(duckdb: DuckDBResource, table: str) -> set[str]:
         return set()
 
 
-def _price_dates(folder_files: list[str]):
+def _partition_dates(folder: str, folder_files: list[str]):
     from ingestion.inbox import inbox_root
-    from ingestion.price_bulk import date_range
-    from orchestration.assets.prices import partition_range
+    from ingestion.lander import date_range
+    from orchestration.assets.raw import partition_range
 
-    return partition_range(date_range([inbox_root() / PRICES_INBOX / name for name in folder_files]))
+    source = BY_FOLDER[folder]
+    return partition_range(date_range(source, [inbox_root() / folder / name for name in folder_files]))
 
 
 @sensor(
@@ -95,8 +93,8 @@ def inbox_sensor(context: SensorEvaluationContext, duckdb: DuckDBResource):
         if not changed:
             continue
         run_key = f"{folder}:{'|'.join(files[name] for name in changed)}"
-        if folder == PRICES_INBOX:
-            days = _price_dates(changed)
+        if BY_FOLDER[folder].partitioned:
+            days = _partition_dates(folder, changed)
             if days is None:
                 continue  # no row with a readable date: no partition to run
             first, last = days

@@ -64,10 +64,11 @@ def test_prices_load_with_the_connector(generated):
 def test_prices_land_through_duckdbs_reader(generated, tmp_path):
     import duckdb
 
-    from ingestion.price_bulk import land_price_files
+    from ingestion.lander import land
+    from ingestion.registry import BY_TABLE
 
     with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        landing = land_price_files(con, [generated["prices"]])
+        landing = land(con, BY_TABLE["daily_prices"], [generated["prices"]])
     assert (
         landing.accounting.describe()
         == "raw.daily_prices: 1000 rows read = 1000 landed + 0 quarantined (balanced)"

@@ -15,29 +15,21 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.epoch_clusters import load_epoch_gpu_clusters
-from ingestion.epoch_hardware import load_epoch_ml_hardware
 from ingestion.errors import InboxError, SourceFormatError
-from ingestion.inbox import inbox_files, load_inbox
-from ingestion.nvidia_revenue import load_revenue_by_market_pdf
-from ingestion.prices import load_price_file
-from ingestion.quarantine import land
-from ingestion.reference import load_reference_csv
+from ingestion.inbox import inbox_files
+from ingestion.lander import land
 from ingestion.reference_tables import REFERENCE_TABLES
+from ingestion.registry import BY_TABLE
+from tests.landing import land_files
 
 CORPUS = Path(__file__).parent / "corpus"
 
-
-def _reference(table: str):
-    return lambda path: load_reference_csv(path, REFERENCE_TABLES[table])
-
-
-# source folder -> (raw table, loader); reference files name their table.
+# source folder -> raw table; reference files name their table.
 LOADERS = {
-    "epoch_ml_hardware": ("epoch_ml_hardware", load_epoch_ml_hardware),
-    "epoch_gpu_clusters": ("epoch_gpu_clusters", load_epoch_gpu_clusters),
-    "nvidia_revenue": ("nvidia_revenue_by_market", load_revenue_by_market_pdf),
-    "prices": ("daily_prices", load_price_file),
+    "epoch_ml_hardware": "epoch_ml_hardware",
+    "epoch_gpu_clusters": "epoch_gpu_clusters",
+    "nvidia_revenue": "nvidia_revenue_by_market",
+    "prices": "daily_prices",
 }
 
 
@@ -58,13 +50,11 @@ class Case:
         if self.source == "reference":
             name = Path(self.path).stem
             return next(t for t in REFERENCE_TABLES if name.startswith(t))
-        return LOADERS[self.source][0]
+        return LOADERS[self.source]
 
-    def load(self):
-        path = CORPUS / self.path
-        if self.source == "reference":
-            return load_reference_csv(path, REFERENCE_TABLES[self.table])
-        return LOADERS[self.source][1](path)
+    def land(self):
+        """Through the one lander, into an in-memory warehouse."""
+        return land_files(self.table, CORPUS / self.path)
 
 
 CASES = [
@@ -121,7 +111,21 @@ CASES = [
         landed=1,
         quarantined={3: r"column 'as_of' = 2099-01-01 is in the future"},
     ),
-    Case("reference/fx_rates_empty_key.csv", landed=1, quarantined={3: r"key column 'currency' is empty"}),
+    Case("reference/fx_rates_empty_key.csv", landed=1, quarantined={3: r"column 'currency' is empty"}),
+    # Curated values that break a rule are set aside with the reason, like any source's.
+    Case(
+        "reference/fx_rates_duplicate_key.csv",
+        landed=2,
+        quarantined={
+            3: r"conflicting rows for key \(currency=CNY, rate_date=2025-11-01\) on lines .*3, .*5: none kept",
+            5: r"conflicting rows for key \(currency=CNY, rate_date=2025-11-01\)",
+        },
+    ),
+    Case(
+        "reference/fx_rates_negative.csv",
+        landed=1,
+        quarantined={3: r"column 'usd_per_unit' = -0.1406 is outside the plausible range \[0.0001, 10\]"},
+    ),
     Case(
         "reference/fx_rates_huge_line.csv",
         landed=2,
@@ -176,9 +180,9 @@ CASES = [
         "epoch_ml_hardware/duplicate_keys.csv",
         landed=1,
         quarantined={
-            3: r"duplicate key \(hardware_name=NVIDIA H100 SXM5 80GB\): a repeat of line 2, which was kept",
-            4: r"conflicting rows for key \(hardware_name=Ascend 910B\) on lines 4, 5: none kept",
-            5: r"conflicting rows for key \(hardware_name=Ascend 910B\) on lines 4, 5: none kept",
+            3: r"duplicate key \(hardware_name=NVIDIA H100 SXM5 80GB\): a repeat of line duplicate_keys.csv:2, which was kept",
+            4: r"conflicting rows for key \(hardware_name=Ascend 910B\) on lines duplicate_keys.csv:4, duplicate_keys.csv:5: none kept",
+            5: r"conflicting rows for key \(hardware_name=Ascend 910B\) on lines duplicate_keys.csv:4, duplicate_keys.csv:5: none kept",
         },
     ),
     Case(
@@ -216,9 +220,7 @@ CASES = [
         "epoch_gpu_clusters/key_missing.csv",
         refused=r"key_missing\.csv: required column 'cluster_name' is missing.*Headers found: 'Site'",
     ),
-    Case(
-        "epoch_gpu_clusters/empty_name.csv", landed=2, quarantined={4: r"key column 'cluster_name' is empty"}
-    ),
+    Case("epoch_gpu_clusters/empty_name.csv", landed=2, quarantined={4: r"column 'cluster_name' is empty"}),
     Case(
         "epoch_gpu_clusters/absurd_power.csv",
         landed=2,
@@ -276,9 +278,9 @@ CASES = [
         "prices/duplicate_keys.csv",
         landed=1,
         quarantined={
-            3: r"duplicate key \(date=2025-12-05, ticker=NVDA\): a repeat of line 2",
-            4: r"conflicting rows for key \(date=2025-12-08, ticker=NVDA\) on lines 4, 5",
-            5: r"conflicting rows for key \(date=2025-12-08, ticker=NVDA\) on lines 4, 5",
+            3: r"duplicate key \(ticker=NVDA, date=2025-12-05\): a repeat of line duplicate_keys.csv:2",
+            4: r"conflicting rows for key \(ticker=NVDA, date=2025-12-08\) on lines duplicate_keys.csv:4, duplicate_keys.csv:5",
+            5: r"conflicting rows for key \(ticker=NVDA, date=2025-12-08\) on lines duplicate_keys.csv:4, duplicate_keys.csv:5",
         },
     ),
     Case("prices/huge_line.csv", landed=1, quarantined={3: r"the row is 70,030 characters long"}),
@@ -290,47 +292,44 @@ CASES = [
 ]
 
 
-def assert_books_balance(load, table: str, warehouse: Path) -> None:
-    """Land the load in a real warehouse: rows read = rows landed + rows quarantined, there."""
-    with duckdb.connect(str(warehouse)) as con:
-        accounting = land(con, table, load)
-        assert accounting.balanced, accounting.describe()
-        [(landed,)] = con.execute(f"select count(*) from raw.{table}").fetchall()
-        rows = con.execute(
-            f"select source_file, line, reason, row_json, _loaded_at from quarantine.{table} order by line"
-        ).fetchall()
-        [(read, landed_logged, quarantined_logged, balanced)] = con.execute(
-            "select rows_read, rows_landed, rows_quarantined, balanced from meta.load_accounting"
-        ).fetchall()
-    assert (landed, len(rows)) == (load.frame.height, load.quarantined.height)
-    assert read == landed + len(rows) == load.rows_read
-    assert (landed_logged, quarantined_logged, balanced) == (landed, len(rows), True)
-    for source_file, line, reason, row_json, loaded_at in rows:
-        assert source_file and line and reason and loaded_at
+def assert_books_balance(landed) -> None:
+    """Rows read = rows landed + rows quarantined, counted in the warehouse the lander wrote."""
+    accounting = landed.landing.accounting
+    assert accounting.balanced, accounting.describe()
+    assert (accounting.rows_landed, accounting.rows_quarantined) == (
+        landed.frame.height,
+        landed.quarantined.height,
+    )
+    for source_file, line, reason, row_json in landed.quarantined.iter_rows():
+        assert source_file and line and reason
         assert isinstance(json.loads(row_json), dict)  # the row as read
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.path for case in CASES])
-def test_corpus_case(case: Case, tmp_path):
+def test_corpus_case(case: Case):
     if case.refused:
         with pytest.raises(SourceFormatError, match=case.refused):
-            case.load()
+            case.land()
         return
-    load = case.load()
-    assert load.frame.height == case.landed
-    lines = dict(zip(load.quarantined["line"].to_list(), load.quarantined["reason"].to_list(), strict=True))
+    landed = case.land()
+    assert landed.frame.height == case.landed
+    lines = dict(
+        zip(landed.quarantined["line"].to_list(), landed.quarantined["reason"].to_list(), strict=True)
+    )
     assert sorted(lines) == sorted(case.quarantined), lines
     for line, pattern in case.quarantined.items():
         assert re.search(pattern, lines[line]), (line, lines[line])
-    assert set(load.quarantined["source_file"].to_list()) <= {Path(case.path).name}
-    frame = load.landable()
+    assert set(landed.quarantined["source_file"].to_list()) <= {Path(case.path).name}
+    frame = landed.frame
+    if "source_row" in frame.columns:
+        frame = frame.sort("source_row", nulls_last=True)
     for column, expected in case.values.items():
         actual = frame[column].to_list()
         if frame[column].dtype.is_float():
             assert actual == [pytest.approx(v) if v is not None else None for v in expected], column
         else:
             assert actual == expected, column
-    assert_books_balance(load, case.table, tmp_path / "w.duckdb")
+    assert_books_balance(landed)
 
 
 def test_the_corpus_covers_every_source_with_at_least_30_cases():
@@ -341,8 +340,7 @@ def test_the_corpus_covers_every_source_with_at_least_30_cases():
         and path.parent.name != "symlink_outside"
         and path.name != "outside.csv"
     }
-    refused_by_the_raw_suite = {"reference/fx_rates_duplicate_key.csv", "reference/fx_rates_negative.csv"}
-    assert on_disk == {case.path for case in CASES} | refused_by_the_raw_suite
+    assert on_disk == {case.path for case in CASES}
     assert len(on_disk) + 1 >= 30  # + the symlink
     assert {case.source for case in CASES} == {"reference", *LOADERS}
 
@@ -353,32 +351,15 @@ def test_a_symlink_pointing_outside_the_inbox_is_refused():
 
 
 def test_the_same_price_row_in_two_files_is_a_duplicate_across_the_inbox(tmp_path):
-    from ingestion.prices import KEY
-    from ingestion.quarantine import apply, duplicate_keys
-
     inbox = tmp_path / "prices"
     inbox.mkdir()
     shutil.copy(CORPUS / "prices/pipe_delimited.csv", inbox / "a.csv")
     (inbox / "b.csv").write_text("date,ticker,close\n2025-12-05,NVDA,190\n", encoding="utf-8")
-    load = apply(load_inbox("prices", (".csv",), load_price_file, tmp_path), duplicate_keys(*KEY))
-    assert load.frame.height == 0
-    assert load.quarantined["reason"].str.contains("on lines a.csv:2, b.csv:2").all()
-    assert sorted(load.quarantined["source_file"].to_list()) == ["a.csv", "b.csv"]
-    assert_books_balance(load, "daily_prices", tmp_path / "w.duckdb")
-
-
-def test_values_out_of_range_or_repeated_in_a_curated_file_refuse_it_through_the_raw_suite():
-    """Curated tables are the project's own: a wrong value is fixed, not set aside."""
-    from validation.raw_suites import RAW_SUITES
-    from validation.runner import validate_frame
-
-    for name, expectation in [
-        ("fx_rates_duplicate_key.csv", "expect_compound_columns_to_be_unique on fx_rates"),
-        ("fx_rates_negative.csv", "expect_column_values_to_be_between on fx_rates.usd_per_unit"),
-    ]:
-        load = load_reference_csv(CORPUS / "reference" / name, REFERENCE_TABLES["fx_rates"])
-        outcome = validate_frame(load.landable(), "fx_rates", RAW_SUITES["fx_rates"])
-        assert not outcome.success and expectation in outcome.describe()
+    landed = land_files("daily_prices", *inbox_files("prices", (".csv",), tmp_path))
+    assert landed.frame.height == 0
+    assert landed.quarantined["reason"].str.contains("on lines a.csv:2, b.csv:2").all()
+    assert sorted(landed.quarantined["source_file"].to_list()) == ["a.csv", "b.csv"]
+    assert_books_balance(landed)
 
 
 def test_the_strict_reader_names_file_line_column_and_value(tmp_path):
@@ -394,7 +375,7 @@ def test_a_raw_asset_lands_good_rows_quarantines_bad_ones_and_its_accounting_che
     """End to end through Dagster: the asset, its raw suite and its blocking accounting check."""
     from dagster import materialize
 
-    from orchestration.assets.raw import reference_assets
+    from orchestration.assets.raw import raw_assets
     from orchestration.resources import build_resources
 
     reference = tmp_path / "reference"
@@ -402,7 +383,7 @@ def test_a_raw_asset_lands_good_rows_quarantines_bad_ones_and_its_accounting_che
     shutil.copy(CORPUS / "reference/fx_rates_truncated.csv", reference / "fx_rates.csv")
     monkeypatch.setenv("CHIPWATCH_REFERENCE_DIR", str(reference))
     warehouse = tmp_path / "w.duckdb"
-    [fx_asset] = [a for a in reference_assets if a.key.path == ["raw", "fx_rates"]]
+    [fx_asset] = [a for a in raw_assets if a.key.path == ["raw", "fx_rates"]]
     result = materialize([fx_asset], resources=build_resources(warehouse))
     assert result.success
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
@@ -422,9 +403,8 @@ def test_chipwatch_status_shows_the_quarantine_counts(tmp_path, capsys):
     from serving.publish import publish_warehouse
 
     warehouse = tmp_path / "w.duckdb"
-    load = load_price_file(CORPUS / "prices/duplicate_keys.csv")
     with duckdb.connect(str(warehouse)) as con:
-        land(con, "daily_prices", load)
+        land(con, BY_TABLE["daily_prices"], [CORPUS / "prices/duplicate_keys.csv"])
         con.execute("create schema marts; create table marts.m as select 1 as x")
     serving = tmp_path / "serving.duckdb"
     publish_warehouse(warehouse, serving, "run-1")

@@ -43,17 +43,24 @@ def between(column: str, low: float | None = None, high: float | None = None) ->
     )
 
 
-def not_before(column: str, earlier: str) -> Expectation:
-    """`column` is on or after `earlier` in each row where both are known (a delivery and its order)."""
+def not_before(column: str, earlier: str, or_equal: bool = True) -> Expectation:
+    """`column` is on or after `earlier` (strictly after without `or_equal`) in each row where both
+    are known (a delivery and its order)."""
     return Expectation(
         "ExpectColumnPairValuesAToBeGreaterThanB",
         {
             "column_A": column,
             "column_B": earlier,
-            "or_equal": True,
+            "or_equal": or_equal,
             "ignore_row_if": "either_value_is_missing",
         },
     )
+
+
+def not_in_future(column: str, days_ahead: int = 0) -> Expectation:
+    """No date in `column` after today + `days_ahead` (a figure cannot be dated tomorrow). Checked
+    by the lander in SQL against the day of the load, not by GX."""
+    return Expectation("NotInFuture", {"column": column, "days_ahead": days_ahead})
 
 
 def has_rows(minimum: int = 1) -> Expectation:

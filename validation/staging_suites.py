@@ -1,5 +1,6 @@
 """Suites for the dbt staging tables."""
 
+from ingestion.registry import CARD_STATUSES
 from validation.expectations import (
     ORIGINS,
     SHARE_BASES,
@@ -13,7 +14,6 @@ from validation.expectations import (
     unique,
     unique_together,
 )
-from validation.raw_suites import CARD_STATUSES
 
 STAGING_SUITES: dict[str, list[Expectation]] = {
     "stg_reference__chips": [

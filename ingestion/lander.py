@@ -1,0 +1,591 @@
+"""The one way a source reaches `raw.<table>`: write, audit, publish, in one transaction.
+
+1. **Stage.** Every file of the source is read into the table inside an open transaction, so
+   nothing is visible until the commit. DuckDB reads the files it can (`Source.columns`:
+   typed by header, straight from disk, no row through Python); records it cannot read are kept
+   by `store_rejects`. The careful reader (`Source.reader`, polars) reads the files DuckDB cannot
+   (other encodings, mixed date formats, PDFs, XBRL, units in cells) and the lines DuckDB
+   rejected, and writes the same rows with their lines; what it cannot read it sets aside with
+   the reason. A source without a careful reader quarantines DuckDB's rejects with its message.
+2. **Rules.** The source's row-wise rules (`ingestion.rules`, from the registry) set aside, in
+   SQL, every row they refuse; then every repeat of a key: an identical repeat is set aside and
+   the first kept, rows that disagree are all set aside, since nothing says which is right.
+3. **Account and audit.** Rows read = rows landed + rows quarantined (+ rows of other
+   partitions, for a daily-partition load), counted in the warehouse and recorded in
+   `meta.load_accounting`; `validate` (Great Expectations, the table-level rules) runs on the
+   landed rows.
+4. **Publish.** Commit only if the audit passed and the books balance; else roll back, and the
+   previous table stays.
+
+Line numbers of rows DuckDB read come from their order in the transaction (rowid) and the lines
+DuckDB rejected: exact unless the file has blank lines or records spanning several lines.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+import polars as pl
+
+from ingestion.columns import SourceColumn, match_headers, normalise_header
+from ingestion.errors import SourceFormatError
+from ingestion.inbox import file_modified_date
+from ingestion.quarantine import QUARANTINE_SCHEMA, Accounting, Load, prepare, record, stack
+from ingestion.registry import Source
+from ingestion.rules import keys, reason_sql
+from ingestion.source_text import (
+    INTERNAL_COLUMNS,
+    LINE,
+    MAX_RECORD_CHARS,
+    ROW_JSON,
+    ROW_JSON_KEEP,
+    sniff_head,
+)
+from ingestion.warehouse import file_sha256, sql_literal, sql_string, sql_trimmed
+
+if TYPE_CHECKING:
+    from validation.runner import ValidationOutcome
+
+Validate = Callable[[duckdb.DuckDBPyConnection, str], "ValidationOutcome"]
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y.%m.%d")
+SAMPLE_QUARANTINED = 50  # quarantined rows handed back to the caller for its report
+PROVENANCE = {
+    "_loaded_at": "timestamp with time zone",
+    "_source_file": "varchar",
+    "_source_sha256": "varchar",
+    "file_modified_date": "date",
+}
+REJECTS = ("_land_rejects", "_land_reject_scans")
+# Working tables of one load, dropped before it commits.
+QUARANTINE, REJECTED_LINES, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME = (
+    "_land_quarantine",
+    "_land_rejected_lines",
+    "_land_careful_lines",
+    "_land_first_rowids",
+    "_land_flagged",
+    "_land_frame",
+)
+ORDINAL = "_ordinal"
+REJECT_REASONS = {
+    "MISSING COLUMNS": "the row has fewer fields than the header: a truncated file (download it again) "
+    "or a missing delimiter",
+    "TOO MANY COLUMNS": "the row has more fields than the header: an unquoted delimiter inside a value",
+    "CAST": "a cell cannot be read as its column's type",
+}
+
+
+@dataclass
+class Landing:
+    """What a landing did: its books (None when the audit stopped it) and the rows set aside."""
+
+    accounting: Accounting | None
+    quarantined: pl.DataFrame  # QUARANTINE_SCHEMA: the first SAMPLE_QUARANTINED rows set aside
+    rows_quarantined: int
+    rows_read: int
+    files: tuple[str, ...]
+    careful_files: tuple[str, ...] = ()  # read entirely by the careful reader
+    validation: "ValidationOutcome | None" = None
+
+
+def read_csv_sql(path: Path, delimiter: str, types: dict[str, str], date_format: str, **options) -> str:
+    """DuckDB's `read_csv(...)` of a file with a header, its columns typed by header (`types`),
+    nothing sniffed; `options` are more named parameters, as SQL."""
+    columns = "{" + ", ".join(f"{sql_string(name)}: '{kind}'" for name, kind in types.items()) + "}"
+    extra = "".join(f", {name} = {value}" for name, value in options.items())
+    return (
+        f"read_csv({sql_string(str(path))}, header = true, auto_detect = false, "
+        f"delim = {sql_string(delimiter)}, quote = '\"', escape = '\"', columns = {columns}, "
+        f"dateformat = {sql_string(date_format)}, max_line_size = {MAX_RECORD_CHARS}{extra})"
+    )
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """How DuckDB reads one file: its delimiter, its columns (canonical or `_unmapped_<n>`), its dates."""
+
+    path: Path
+    delimiter: str
+    header: list[str]
+    names: list[str]  # per header cell: the canonical column it maps to, else _unmapped_<n>
+    date_format: str
+
+    def read_csv(self, source: Source, **options) -> str:
+        kinds = {column.name: column.kind for column in source.columns}
+        types = {name: kinds.get(name, "varchar").upper() for name in self.names}
+        return read_csv_sql(self.path, self.delimiter, types, self.date_format, **options)
+
+    def select(self, source: Source, relation: str) -> str:
+        """The canonical, cleaned columns of `relation` (text trimmed, empty text null, defaults applied)."""
+        cleaned = []
+        for column in source.columns:
+            value = f'"{column.name}"' if column.name in self.names else f"null::{column.kind}"
+            if column.kind == "varchar":
+                value = f"nullif({sql_trimmed(value)}, '')"
+                value = f"{column.case}({value})" if column.case else value
+            cleaned.append(f"{value} as {column.name}")
+        defaulted = [
+            f"coalesce({column.name}, {column.default}) as {column.name}" if column.default else column.name
+            for column in source.columns
+        ]
+        return f"select {', '.join(defaulted)} from (select {', '.join(cleaned)} from {relation})"
+
+
+def plan(path: Path, source: Source) -> FilePlan | None:
+    """How DuckDB reads `path`. A file DuckDB cannot read (empty, binary, not UTF-8, a column named
+    twice, no header for a required column, dates in no single format) is the careful reader's
+    (None), or refused (SourceFormatError) for a source without one."""
+    try:
+        head = sniff_head(path)
+        header = head.header
+        normalised = [normalise_header(cell) for cell in header]
+        repeated = sorted({cell for cell in header if normalised.count(normalise_header(cell)) > 1})
+        if repeated or not all(header):
+            raise SourceFormatError(
+                f"{path.name}, line 1: the header names column(s) {', '.join(map(repr, repeated))} twice "
+                "or has an empty name: rename or remove one of them and re-run."
+            )
+        spec = [SourceColumn(c.name, (c.name, *c.aliases), key=c.required) for c in source.columns]
+        canonical = {cell: name for name, cell in match_headers(header, spec, path).items()}
+    except SourceFormatError:
+        if source.reader is not None:
+            return None
+        raise
+    names = [canonical.get(cell, f"_unmapped_{index}") for index, cell in enumerate(header)]
+    dates = {c.name for c in source.columns if c.kind == "date"}
+    samples = [
+        row[i].strip() for row in head.rows for i, n in enumerate(names) if n in dates and len(row) > i
+    ]
+    samples = [sample for sample in samples if sample]
+    date_format = max(DATE_FORMATS, key=lambda fmt: _parsed(samples, fmt))
+    if source.reader is not None and (not samples or _parsed(samples, date_format) < len(samples)):
+        return None  # mixed or unknown date formats: the careful reader reads each cell
+    return FilePlan(path, head.delimiter, header, names, date_format)
+
+
+def _parsed(samples: list[str], fmt: str) -> int:
+    count = 0
+    for sample in samples:
+        try:
+            datetime.strptime(sample, fmt)
+        except ValueError:
+            continue
+        count += 1
+    return count
+
+
+def file_metadata(path: Path, loaded_at: datetime) -> dict:
+    """The provenance columns of the rows read from `path` by the load of `loaded_at`."""
+    return {
+        "_loaded_at": loaded_at,
+        "_source_file": path.name,
+        "_source_sha256": file_sha256(path),
+        "file_modified_date": file_modified_date(path),
+    }
+
+
+def land(
+    con: duckdb.DuckDBPyConnection,
+    source: Source,
+    paths: list[Path],
+    window: tuple[date, date] | None = None,
+    run_id: str | None = None,
+    validate: Validate | None = None,
+    empty: pl.DataFrame | None = None,
+) -> Landing:
+    """Replace `raw.<table>` (all of it, or with `window` = (first, last) the rows whose `date` lies
+    in it) with the rows of `paths`, as the module docstring says. With no path the table is
+    emptied; a reader source needs `empty`, its empty frame. A file the careful reader refuses
+    (SourceFormatError) refuses the whole load before anything is written."""
+    loaded_at = datetime.now(UTC)
+    target = f'raw."{source.table}"'
+    files = tuple(path.name for path in paths)
+    if source.columns:
+        plans = {path: plan(path, source) for path in paths}
+        loads = {path: source.reader(path) for path, file_plan in plans.items() if file_plan is None}
+    else:
+        plans = {}
+        loads = {path: source.reader(path) for path in paths}
+    prepare(con)
+    con.execute("begin transaction")
+    try:
+        _create_working_tables(con)
+        if source.columns:
+            kinds = {column.name: column.kind for column in source.columns} | PROVENANCE
+            columns = ", ".join(f'"{name}" {kind}' for name, kind in kinds.items())
+            if window is None:
+                con.execute(f"create or replace table {target} ({columns})")
+            else:
+                con.execute(f"create table if not exists {target} ({columns})")
+                con.execute(f"delete from {target} where date between ? and ?", list(window))
+            rows_read = 0
+            for path in paths:
+                rows_read += _stage_file(con, source, target, path, plans[path], loads.get(path), loaded_at)
+        else:
+            frames = [_with_metadata(load, path, loaded_at) for path, load in loads.items()]
+            load = stack(frames) if frames else _empty_load(empty)
+            _stage_frame(con, target, load, create=True)
+            rows_read = load.rows_read
+        new = f"_loaded_at = {sql_literal(loaded_at)}"
+        _prepare_lines(con, target, new)
+        _flag(
+            con,
+            f"select rowid as _rowid, _source_file, {reason_sql(source.rules)} as reason "
+            f"from {target} where {new}",
+        )
+        _quarantine_flagged(con, target)
+        for key in keys(source.rules):
+            _flag(con, _repeated_keys(target, key, new))
+            _quarantine_flagged(con, target)
+        rows_other = 0
+        if window is not None:
+            outside = f"{target} where {new} and date not between '{window[0]}' and '{window[1]}'"
+            [(rows_other,)] = con.execute(f"select count(*) from {outside}").fetchall()
+            con.execute(f"delete from {outside}")
+        landed_rows = (
+            f"select * from {target} where {new}" if window is not None else f"select * from {target}"
+        )
+        [(landed,)] = con.execute(f"select count(*) from ({landed_rows})").fetchall()
+        [(set_aside,)] = con.execute(f"select count(*) from {QUARANTINE}").fetchall()
+        sample = con.execute(
+            f"select * from {QUARANTINE} order by source_file, line limit {SAMPLE_QUARANTINED}"
+        ).pl()
+        careful = tuple(path.name for path in paths if plans.get(path) is None and source.columns)
+        validation = validate(con, landed_rows) if validate is not None else None
+        if validation is not None and not validation.success:
+            con.execute("rollback")
+            return Landing(None, sample, set_aside, rows_read, files, careful, validation)
+        accounting = record(
+            con,
+            source.table,
+            f"select * from {QUARANTINE}",
+            rows_read,
+            landed,
+            files,
+            loaded_at.replace(tzinfo=None),
+            rows_other,
+            run_id,
+        )
+        _drop_working_tables(con)
+        con.execute("commit" if accounting.balanced else "rollback")
+        return Landing(accounting, sample, set_aside, rows_read, files, careful, validation)
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _create_working_tables(con) -> None:
+    con.execute(
+        f"create or replace temp table {QUARANTINE} ("
+        + ", ".join(f"{name} {kind}" for name, kind in zip(QUARANTINE_SCHEMA, QUARANTINE_TYPES, strict=True))
+        + ")"
+    )
+    con.execute(f"create or replace temp table {REJECTED_LINES} (source_file varchar, line bigint)")
+    con.execute(
+        f"create or replace temp table {CAREFUL_LINES} "
+        "(source_file varchar, ordinal bigint, line bigint, row_json varchar)"
+    )
+
+
+QUARANTINE_TYPES = ("varchar", "bigint", "varchar", "varchar")
+
+
+def _drop_working_tables(con) -> None:
+    for table in (QUARANTINE, REJECTED_LINES, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, *REJECTS):
+        con.execute(f"drop table if exists {table}")
+
+
+def _with_metadata(load: Load, path: Path, loaded_at: datetime) -> Load:
+    metadata = file_metadata(path, loaded_at)
+    load.frame = load.frame.with_columns(pl.lit(value).alias(name) for name, value in metadata.items())
+    return load
+
+
+def _empty_load(frame: pl.DataFrame | None) -> Load:
+    if frame is None:
+        raise SourceFormatError("No file to land and no empty frame for the table: nothing to build it from.")
+    frame = frame.with_columns(
+        pl.lit(None, pl.Datetime("us", "UTC")).alias("_loaded_at"),
+        pl.lit(None, pl.String).alias("_source_file"),
+        pl.lit(None, pl.String).alias("_source_sha256"),
+        pl.lit(None, pl.Date).alias("file_modified_date"),
+    )
+    return Load.of_frame(frame)
+
+
+def _stage_frame(con, target: str, load: Load, create: bool = False, first_ordinal: int = 1) -> None:
+    """Insert the careful reader's rows (and remember each row's line and text), and its
+    set-aside rows."""
+    frame = load.frame
+    for column in INTERNAL_COLUMNS:
+        if column not in frame.columns:
+            frame = frame.with_columns(
+                pl.lit(None, pl.String if column == ROW_JSON else pl.Int64).alias(column)
+            )
+    frame = frame.with_columns(
+        (pl.int_range(0, pl.len()).over("_source_file") + first_ordinal).cast(pl.Int64).alias(ORDINAL)
+    )
+    con.register(FRAME, frame)
+    try:
+        rows = f"select * exclude ({LINE}, {ROW_JSON}, {ORDINAL}) from {FRAME}"
+        if create:
+            con.execute(f"create or replace table {target} as {rows}")
+        else:
+            con.execute(f"insert into {target} by name {rows}")
+        con.execute(
+            f"insert into {CAREFUL_LINES} select _source_file, {ORDINAL}, {LINE}, {ROW_JSON} from {FRAME}"
+        )
+    finally:
+        con.unregister(FRAME)
+    if load.quarantined.height:
+        con.register(FRAME, load.quarantined.select(list(QUARANTINE_SCHEMA)))
+        try:
+            con.execute(f"insert into {QUARANTINE} select * from {FRAME}")
+        finally:
+            con.unregister(FRAME)
+
+
+def _stage_file(
+    con, source: Source, target: str, path: Path, file_plan, careful: Load | None, loaded_at
+) -> int:
+    """Insert one file's rows; return the rows read."""
+    metadata = file_metadata(path, loaded_at)
+    if file_plan is None:
+        return _stage_careful(con, source, target, careful, metadata)
+    for table in REJECTS:
+        con.execute(f"drop table if exists {table}")
+    options = {
+        "store_rejects": "true",
+        "rejects_table": sql_string(REJECTS[0]),
+        "rejects_scan": sql_string(REJECTS[1]),
+    }
+    # Literals, not parameters: DuckDB runs a prepared insert from a CSV several times slower.
+    values = ", ".join(f"{sql_literal(value)} as {name}" for name, value in metadata.items())
+    rows = file_plan.select(source, file_plan.read_csv(source, **options))
+    [(inserted,)] = con.execute(f"insert into {target} by name select *, {values} from ({rows})").fetchall()
+    rejects = con.execute(
+        f"select line, bool_and(error_type = 'CAST'), any_value(csv_line) from {REJECTS[0]} "
+        "group by line order by line"
+    ).fetchall()
+    if not rejects:
+        return inserted
+    name = sql_string(path.name)
+    if source.reader is None:
+        return inserted + _quarantine_rejects(con, path.name)
+    if not all(cast_only for _, cast_only, _ in rejects):
+        # A malformed record: the careful reader reads the whole file.
+        con.execute(
+            f"delete from {target} where _loaded_at = {sql_literal(loaded_at)} and _source_file = {name}"
+        )
+        return _stage_careful(con, source, target, source.reader(path), metadata)
+    # Cells DuckDB cannot cast: those lines alone go through the careful reader.
+    con.execute(f"insert into {REJECTED_LINES} select {name}, line from {REJECTS[0]} group by line")
+    lines = [line for line, _, _ in rejects]
+    text = file_plan.delimiter.join(_csv_cell(h, file_plan.delimiter) for h in file_plan.header) + "\n"
+    text += "\n".join(line.strip("\r\n") for _, _, line in rejects) + "\n"
+    load = _careful_lines(source, path, text, lines)
+    _stage_careful(con, source, target, load, metadata, first_ordinal=inserted + 1)
+    return inserted + load.rows_read
+
+
+def _stage_careful(
+    con, source: Source, target: str, load: Load, metadata: dict, first_ordinal: int = 1
+) -> int:
+    declared = [column.name for column in source.columns]
+    frame = load.frame.select(*declared, *(c for c in INTERNAL_COLUMNS if c in load.frame.columns))
+    frame = frame.with_columns(pl.lit(value).alias(name) for name, value in metadata.items())
+    _stage_frame(
+        con, target, Load(frame, load.quarantined, load.rows_read, load.files), first_ordinal=first_ordinal
+    )
+    return load.rows_read
+
+
+def _csv_cell(text: str, delimiter: str) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=delimiter, lineterminator="").writerow([text])
+    return buffer.getvalue()
+
+
+def _careful_lines(source: Source, path: Path, text: str, lines: list[int]) -> Load:
+    """The careful reader on the header and the lines DuckDB rejected (`text`, written to a
+    scratch file), mapped back to their lines in `path`."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="chipwatch-") as scratch:
+        mini = Path(scratch) / path.name
+        mini.write_text(text, encoding="utf-8")
+        load = source.reader(mini)
+    original = dict(enumerate(lines, start=2))
+    load.frame = load.frame.with_columns(pl.col(LINE).replace_strict(original, return_dtype=pl.Int64))
+    load.quarantined = load.quarantined.with_columns(
+        pl.lit(path.name).alias("source_file"),
+        pl.col("line").replace_strict(original, default=None, return_dtype=pl.Int64),
+    )
+    return load
+
+
+def _quarantine_rejects(con, file_name: str) -> int:
+    """Quarantine the records DuckDB rejected, with its message; return how many."""
+    explained = " ".join(
+        f"when {sql_string(kind)} then {sql_string(reason + ' (')} || error_message || ')'"
+        for kind, reason in REJECT_REASONS.items()
+    )
+    con.execute(
+        f"insert into {REJECTED_LINES} select {sql_string(file_name)}, line from {REJECTS[0]} group by line"
+    )
+    # One reason per kind of error of a line (DuckDB reports a short row once per missing column).
+    [(rejected,)] = con.execute(
+        f"insert into {QUARANTINE} "
+        f"select {sql_string(file_name)}, line, string_agg(reason, '; ' order by column_idx), "
+        f"json_object('_text', left(any_value(csv_line), {ROW_JSON_KEEP}))::varchar from ("
+        "select line, min(column_idx) as column_idx, any_value(csv_line) as csv_line, "
+        f"arg_min(case error_type {explained} else 'malformed CSV record (' || error_message || ')' end, "
+        f"column_idx) as reason from {REJECTS[0]} group by line, error_type) "
+        "group by line"
+    ).fetchall()
+    return rejected
+
+
+def _prepare_lines(con, target: str, new: str) -> None:
+    """What turns a landed row's rowid into its line: each file's first rowid, and how many rejected
+    lines precede the n-th row DuckDB read (the i-th rejected line r of a file follows r - i - 1
+    landed rows)."""
+    con.execute(
+        f"create or replace temp table {FIRST_ROWIDS} as "
+        f"select _source_file, min(rowid) as first_rowid from {target} where {new} group by 1"
+    )
+    con.execute(
+        f"create or replace temp table _land_lines_skipped as "
+        "select source_file, line - n as threshold, max(n) as skipped from (select source_file, line, "
+        f"row_number() over (partition by source_file order by line) as n from {REJECTED_LINES}) group by all"
+    )
+
+
+def _with_lines(rows: str) -> str:
+    """`rows` (with `_rowid` and `_source_file` of landed rows), the line each was read from and,
+    for rows of the careful reader, the record's text."""
+    return (
+        "select counted.* exclude (_ordinal), "
+        "case when careful.ordinal is not null then careful.line "
+        "else counted._ordinal + 1 + coalesce(skipped.skipped, 0) end as line, "
+        "careful.row_json as _row_json from ("
+        f"select numbered.*, numbered._rowid - first.first_rowid + 1 as _ordinal from ({rows}) as numbered "
+        f"join {FIRST_ROWIDS} as first using (_source_file)) as counted "
+        f"left join {CAREFUL_LINES} as careful "
+        "on careful.source_file = counted._source_file and careful.ordinal = counted._ordinal "
+        "asof left join _land_lines_skipped as skipped "
+        "on counted._source_file = skipped.source_file and counted._ordinal >= skipped.threshold"
+    )
+
+
+def _flag(con, rows: str) -> None:
+    """Keep the rows of `rows` (`_rowid`, `_source_file`, `reason`) that have a reason, with their lines."""
+    con.execute(
+        f"create or replace temp table {FLAGGED} as "
+        f"select _rowid, _source_file, line, reason, _row_json "
+        f"from ({_with_lines(f'select * from ({rows}) where reason is not null')})"
+    )
+
+
+def _quarantine_flagged(con, target: str) -> None:
+    """Move the flagged rows from the raw table to the quarantine rows (the careful reader's text of
+    the record, else the landed row as JSON)."""
+    [(flagged,)] = con.execute(f"select count(*) from {FLAGGED}").fetchall()
+    if not flagged:
+        return
+    content = [column[0] for column in con.execute(f"select * from {target} limit 0").description]
+    row = ", ".join(f'{sql_string(name)}: landed."{name}"' for name in content if not name.startswith("_"))
+    con.execute(
+        f"insert into {QUARANTINE} select flagged._source_file, flagged.line, flagged.reason, "
+        f"coalesce(flagged._row_json, to_json({{{row}}})::varchar) from {FLAGGED} as flagged "
+        f"join {target} as landed on landed.rowid = flagged._rowid"
+    )
+    con.execute(f"delete from {target} where rowid in (select _rowid from {FLAGGED})")
+
+
+def _repeated_keys(target: str, key: tuple[str, ...], new: str) -> str:
+    """The rows sharing a key (with reasons): an identical repeat is set aside and the first kept;
+    rows that disagree are all set aside. Rows with an empty key part are not compared. Grouping
+    by one 64-bit hash is cheaper than by the key; collisions are re-checked."""
+    columns = ", ".join(f'"{column}"' for column in key)
+    label = " || ', ' || ".join(
+        f"'{column}=' || coalesce(\"{column}\"::varchar, '')" for column in key if not column.startswith("_")
+    )
+    complete = " and ".join(f'"{column}" is not null' for column in key)
+    where = "_source_file || ':' || line"
+    # What a row says: not where it was read (provenance, its row number in the file).
+    content = "c -> not starts_with(c, '_') and c not in ('source_row', 'file_modified_date')"
+    candidates = (
+        f"select rowid as _rowid, _source_file, {label} as _key, hash(*columns({content})) as _content "
+        f"from {target} where {new} and {complete} and hash({columns}) in "
+        f"(select hash({columns}) from {target} where {new} and {complete} group by 1 having count(*) > 1)"
+    )
+    conflicting = (
+        "'conflicting rows for key ({}) on lines {}: none kept; keep one row per key in the file and re-run'"
+    )
+    repeat = "'duplicate key ({}): a repeat of line {}, which was kept'"
+    return f"""
+        with candidates as ({candidates}),
+        repeated as (
+            select * from candidates
+            where _key in (select _key from candidates group by 1 having count(*) > 1)
+        ),
+        lined as ({_with_lines("select * from repeated")}),
+        keys as (
+            select _key, count(distinct _content) as variants, min(_rowid) as first_rowid,
+                arg_min({where}, _rowid) as first_where,
+                string_agg({where}, ', ' order by _rowid) as every_where
+            from lined group by 1
+        )
+        select lined._rowid, lined._source_file,
+            case
+                when keys.variants > 1 then format({conflicting}, lined._key, keys.every_where)
+                when lined._rowid <> keys.first_rowid then format({repeat}, lined._key, keys.first_where)
+            end as reason
+        from lined join keys using (_key)
+    """
+
+
+def date_range(source: Source, paths: list[Path]) -> tuple[date, date] | None:
+    """The first and last day of the rows in `paths` that can land (readable, not in the future):
+    the daily partitions a build of these files covers."""
+    from datetime import timedelta
+
+    con = duckdb.connect()
+    limit = date.today() + timedelta(days=1)
+    days: list[date] = []
+    for path in paths:
+        file_plan = plan(path, source)
+        if file_plan is None:
+            frame = source.reader(path).frame
+            days.extend(day for day in frame["date"].drop_nulls().to_list() if day <= limit)
+            continue
+        days.extend(
+            day
+            for day in con.execute(
+                f'select min("date"), max("date") '
+                f'from {file_plan.read_csv(source, ignore_errors="true")} where "date" <= ?',
+                [limit],
+            ).fetchone()
+            if day is not None
+        )
+    con.close()
+    return (min(days), max(days)) if days else None
+
+
+def source_files(source: Source) -> list[Path]:
+    """The files a source is landed from: its curated file, its inbox folder's files, or the module
+    that generates it."""
+    from ingestion.inbox import inbox_files
+    from ingestion.paths import PROJECT_ROOT, reference_dir
+
+    if source.file_name:
+        return [reference_dir() / source.file_name]
+    if source.folder:
+        return inbox_files(source.folder, source.suffixes, allow_empty=source.may_be_empty)
+    return [PROJECT_ROOT / source.code_file]

@@ -1,0 +1,39 @@
+"""Land files through the product's one lander into an in-memory DuckDB, for tests of readers and
+rules: what `raw.<table>` and `quarantine.<table>` would hold."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ingestion.errors import SourceFormatError
+from ingestion.lander import PROVENANCE, Landing, land
+from ingestion.registry import BY_TABLE, Source
+
+
+@dataclass
+class Landed:
+    frame: pl.DataFrame  # raw.<table>, without the provenance columns
+    quarantined: pl.DataFrame  # quarantine.<table>: source_file, line, reason, row_json
+    landing: Landing
+
+
+def land_files(table: str | Source, *paths: Path) -> Landed:
+    source = BY_TABLE[table] if isinstance(table, str) else table
+    with duckdb.connect() as con:
+        landing = land(con, source, [Path(p) for p in paths], empty=source.empty() if source.empty else None)
+        frame = con.execute(f'select * exclude ({", ".join(PROVENANCE)}) from raw."{source.table}"').pl()
+        quarantined = con.execute(
+            f'select source_file, line, reason, row_json from quarantine."{source.table}" order by source_file, line'
+        ).pl()
+    return Landed(frame, quarantined, landing)
+
+
+def read_strictly(table: str | Source, *paths: Path) -> pl.DataFrame:
+    """The landed rows; a row set aside is an error naming its file, line and reason."""
+    landed = land_files(table, *paths)
+    if landed.quarantined.height:
+        first = landed.quarantined.row(0, named=True)
+        raise SourceFormatError(f"{first['source_file']}, line {first['line']}, {first['reason']}")
+    return landed.frame
