@@ -380,7 +380,7 @@ def connector_table(results: dict) -> list[str]:
     connectors = results.get("connectors")
     if not connectors:
         return []
-    lines = ["", "**Card-inventory and procurement connectors** (`ingestion/card_files.py`): "]
+    lines = ["", "**Card-inventory and procurement connectors** (`ingestion/lander.py`): "]
     if "skipped" in connectors:
         return [*lines[:-1], lines[-1] + f"skipped: {connectors['skipped']}."]
     lines[-1] += (

@@ -3,7 +3,7 @@
 Three high-volume domains, each written as a CSV file in the shape its connector reads, streamed
 in chunks so memory stays flat whatever the size (one chunk of about 250,000 rows in memory):
 
-**Daily price bars** (`prices.csv`, read by `ingestion.prices.read_price_file`): header
+**Daily price bars** (`prices.csv`, landed by `ingestion.lander.land`): header
 `Date,Ticker,Open,High,Low,Close,Volume,Currency,Dataset`, `Dataset = synthetic` on every row.
 
 - Trading days: Monday to Friday from 2010-01-04, no holidays, `DAYS_PER_TICKER` (2,500, about
@@ -19,7 +19,7 @@ in chunks so memory stays flat whatever the size (one chunk of about 250,000 row
 - Volume: an integer, lognormal: per ticker a base of exp(Normal(ln 1e6, 1)), each day times
   exp(Normal(0, 0.5)).
 
-**Card inventories** (`card_inventory.csv`, read by `ingestion.card_files.land_card_inventory` into
+**Card inventories** (`card_inventory.csv`, landed by `ingestion.lander.land` into
 `raw.card_inventory`; drop it in `data/inbox/card_inventory/`): one row per accelerator card in a
 synthetic data centre, the card-level version of `ingestion.synthetic_datacenters` (same provinces,
 sectors and chips). Per data centre: sector and province uniform, state funding Bernoulli by sector,
@@ -28,7 +28,7 @@ two domestic chip types and one foreign (the cards split uniformly between them)
 `active` 0.90, `spare` 0.05, `failed` 0.03, `retired` 0.02, installed on the go-live day plus
 uniform{0..180} days. Data centres are generated until `rows` cards; the last one is cut short.
 
-**Procurement records** (`procurement.csv`, read by `ingestion.card_files.land_procurement` into
+**Procurement records** (`procurement.csv`, landed by `ingestion.lander.land` into
 `raw.procurement_lines`; drop it in `data/inbox/procurement/`): one row per purchase-order line.
 Data centre uniform over `rows // 50 + 1` synthetic ids; chip uniform over the same chips; order
 date uniform over 2022-01-01..2026-06-30; delivery the order date plus Poisson(45) days; units 8 x

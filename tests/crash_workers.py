@@ -16,34 +16,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 def ingest(warehouse: str) -> None:
     import duckdb
 
-    from ingestion.epoch_clusters import load_epoch_gpu_clusters
-    from ingestion.epoch_hardware import load_epoch_ml_hardware
-    from ingestion.inbox import load_inbox
-    from ingestion.nvidia_revenue import load_revenue_by_market_pdf
-    from ingestion.paths import reference_dir
-    from ingestion.quarantine import land
-    from ingestion.reference import load_reference_csv
-    from ingestion.reference_tables import REFERENCE_TABLES
-    from ingestion.warehouse import file_sha256, with_load_metadata
+    from ingestion.lander import land, source_files
+    from ingestion.registry import SOURCES
 
-    loads = []
-    for table in REFERENCE_TABLES.values():
-        if table.derive:
-            continue  # derived columns: landed by the assets only
-        path = reference_dir() / table.file_name
-        load = load_reference_csv(path, table)
-        load.frame = with_load_metadata(load.frame, path, file_sha256(path))
-        loads.append((table.name, load))
-    for folder, table, suffix, loader in [
-        ("epoch_ml_hardware", "epoch_ml_hardware", ".csv", load_epoch_ml_hardware),
-        ("epoch_gpu_clusters", "epoch_gpu_clusters", ".csv", load_epoch_gpu_clusters),
-        ("nvidia_revenue", "nvidia_revenue_by_market", ".pdf", load_revenue_by_market_pdf),
-    ]:
-        loads.append((table, load_inbox(folder, (suffix,), loader)))
+    sources = [
+        s
+        for s in SOURCES
+        if s.file_name or s.table in ("epoch_ml_hardware", "epoch_gpu_clusters", "nvidia_revenue_by_market")
+    ]
+    files = {source.table: source_files(source) for source in sources}
     with duckdb.connect(warehouse) as con:
         for _ in range(3):
-            for table, load in loads:
-                assert land(con, table, load).balanced
+            for source in sources:
+                assert land(con, source, files[source.table]).accounting.balanced
 
 
 def validate(warehouse: str) -> None:

@@ -37,3 +37,8 @@ def read_strictly(table: str | Source, *paths: Path) -> pl.DataFrame:
         first = landed.quarantined.row(0, named=True)
         raise SourceFormatError(f"{first['source_file']}, line {first['line']}, {first['reason']}")
     return landed.frame
+
+
+def landed_rows(table: str | Source, *paths: Path) -> pl.DataFrame:
+    """What raw.<table> holds after landing `paths`: the rows not set aside."""
+    return land_files(table, *paths).frame

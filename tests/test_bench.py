@@ -10,7 +10,7 @@ import pytest
 
 from bench import synthetic
 from bench.run import run_bench, tables, write_docs
-from ingestion.prices import read_price_file
+from tests.landing import landed_rows
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def test_chunking_does_not_change_the_bytes(generated, tmp_path, monkeypatch):
 
 
 def test_prices_load_with_the_connector(generated):
-    frame = read_price_file(generated["prices"])
+    frame = landed_rows("daily_prices", generated["prices"])
     assert frame.height == 1_000
     assert frame["dataset"].unique().to_list() == ["synthetic"]
     assert frame.select(pl.struct("date", "ticker").is_unique().all()).item()

@@ -15,7 +15,7 @@ from ingestion.federal_register import load_federal_register_json
 from ingestion.fetch.run import Fetcher, Settings, fetch_sources
 from ingestion.fetch.sources import FETCH_SOURCES
 from ingestion.fx_fred import load_fred_fx_csv
-from orchestration.assets.inbox import inbox_assets
+from orchestration.assets.raw import raw_assets
 from orchestration.definitions import defs
 from orchestration.resources import build_resources
 
@@ -25,7 +25,7 @@ FAST = Settings(timeout=2.0, retries=1, backoff=0.0)
 
 
 def raw_asset(table: str):
-    [asset] = [a for a in inbox_assets if a.key.path == ["raw", table]]
+    [asset] = [a for a in raw_assets if a.key.path == ["raw", table]]
     return asset
 
 

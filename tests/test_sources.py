@@ -9,11 +9,8 @@ import pytest
 from conftest import PROJECT_ROOT, run_dbt
 from pdf_fixtures import write_pdf
 
-from ingestion.epoch_hardware import read_epoch_ml_hardware
 from ingestion.errors import InboxError
-from ingestion.inbox import inbox_files, read_inbox
-from ingestion.nvidia_revenue import read_revenue_by_market_pdf
-from ingestion.warehouse import replace_table
+from ingestion.inbox import inbox_files
 
 INBOX = PROJECT_ROOT / "data" / "inbox"
 
@@ -99,10 +96,14 @@ def test_clusters_link_to_curated_chips(warehouse_sql):
     assert linked > 50
 
 
-def _land_inbox(warehouse, folder, table, reader, suffixes, root):
-    frame = read_inbox(folder, suffixes, reader, root)
+def _land_inbox(warehouse, folder, table, suffixes, root):
+    """Land every file of an inbox folder as the raw asset does: the one lander."""
+    from ingestion.lander import land
+    from ingestion.registry import BY_TABLE
+
     with duckdb.connect(str(warehouse)) as con:
-        replace_table(con, "raw", table, frame)
+        landing = land(con, BY_TABLE[table], inbox_files(folder, suffixes, root))
+    assert landing.accounting.balanced
 
 
 def test_nvidia_newest_edition_wins_whatever_the_order_and_restatements_are_kept(tmp_path):
@@ -124,7 +125,6 @@ def test_nvidia_newest_edition_wins_whatever_the_order_and_restatements_are_kept
         warehouse,
         "nvidia_revenue",
         "nvidia_revenue_by_market",
-        read_revenue_by_market_pdf,
         (".pdf",),
         inbox.parent,
     )
@@ -158,9 +158,7 @@ def test_a_newer_epoch_edition_with_renamed_columns_replaces_the_older_figures(t
         encoding="utf-8",
     )
     warehouse = tmp_path / "w.duckdb"
-    _land_inbox(
-        warehouse, "epoch_ml_hardware", "epoch_ml_hardware", read_epoch_ml_hardware, (".csv",), inbox.parent
-    )
+    _land_inbox(warehouse, "epoch_ml_hardware", "epoch_ml_hardware", (".csv",), inbox.parent)
     completed = run_dbt(warehouse, "stg_epoch__ml_hardware")
     assert completed.returncode == 0, completed.stdout
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -107,7 +107,7 @@ STAGING_SUITES.update(
     }
 )
 
-# Card inventories and procurement lines from the inbox (ingestion/card_files.py): no row count,
+# Card inventories and procurement lines from the inbox (ingestion/lander.py): no row count,
 # the folders may be empty. Validated in batches of the key's values.
 STAGING_SUITES.update(
     {

@@ -1,4 +1,4 @@
-"""Card inventories and procurement lines landed by DuckDB's CSV reader (ingestion/card_files.py):
+"""Card inventories and procurement lines landed by DuckDB's CSV reader (ingestion/lander.py):
 generated files land whole, hostile rows are quarantined with their line and reason, the books
 balance, a failed validation rolls back, and an empty inbox folder builds down to the mart."""
 
@@ -10,8 +10,10 @@ import pytest
 from conftest import PROJECT_ROOT, run_dbt
 
 from bench.synthetic import write_card_inventory, write_procurement
-from ingestion.card_files import land_card_inventory, land_procurement
 from ingestion.errors import SourceFormatError
+from ingestion.lander import land
+from ingestion.registry import BY_TABLE
+from ingestion.rules import table_rules
 from validation.expectations import has_rows
 from validation.raw_suites import RAW_SUITES
 from validation.runner import validate_relation
@@ -20,7 +22,15 @@ ROWS = 3_000
 
 
 def _suite(table: str):
-    return lambda con, sql: validate_relation(con, sql, table, RAW_SUITES[table])
+    return lambda con, sql: validate_relation(con, sql, table, table_rules(RAW_SUITES[table]))
+
+
+def land_card_inventory(con, paths, run_id=None, validate=None):
+    return land(con, BY_TABLE["card_inventory"], paths, run_id=run_id, validate=validate)
+
+
+def land_procurement(con, paths, run_id=None, validate=None):
+    return land(con, BY_TABLE["procurement_lines"], paths, run_id=run_id, validate=validate)
 
 
 def _quarantine(con, table: str) -> dict[int, str]:
@@ -244,9 +254,7 @@ def _materialize_sources(warehouse: Path):
     """The raw tables datacenter_card_mix is built from, landed by their Dagster assets."""
     from dagster import materialize
 
-    from orchestration.assets.card_files import bulk_inbox_assets
-    from orchestration.assets.inbox import inbox_assets
-    from orchestration.assets.raw import reference_assets
+    from orchestration.assets.raw import raw_assets
     from orchestration.resources import build_resources
 
     # The chip table's origins come from the chosen observations, which read the curated tables too.
@@ -254,7 +262,7 @@ def _materialize_sources(warehouse: Path):
         "chips", "fx_rates", "epoch_ml_hardware", "card_inventory", "procurement_lines",
         "figure_observations", "funding_events", "export_control_rules", "policy_events",
     }  # fmt: skip
-    assets = [a for a in (*reference_assets, *inbox_assets, *bulk_inbox_assets) if a.key.path[-1] in tables]
+    assets = [a for a in raw_assets if a.key.path[-1] in tables]
     assert len(assets) == len(tables)
     return materialize(assets, resources=build_resources(warehouse))
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.epoch_chip_counts import OUTPUT_COLUMNS, load_epoch_ai_chip_counts, read_epoch_ai_chip_counts
+from ingestion.epoch_chip_counts import OUTPUT_COLUMNS, load_epoch_ai_chip_counts
 from ingestion.errors import SourceFormatError
-from ingestion.inbox import load_inbox
 from ingestion.paths import PROJECT_ROOT
+from tests.landing import land_files, landed_rows
 
 INBOX = PROJECT_ROOT / "data" / "inbox"
 FOLDER = INBOX / "epoch_ai_chip_counts"
@@ -26,14 +26,14 @@ def row(df: pl.DataFrame, name: str) -> dict:
 
 
 def test_every_shipped_export_loads_without_quarantine():
-    load = load_inbox("epoch_ai_chip_counts", (".csv",), load_epoch_ai_chip_counts, INBOX)
-    assert load.rows_read == 255 and load.frame.height == 255 and load.quarantined.height == 0
-    assert set(load.frame["manufacturer"]) == {"Nvidia", "AMD", "Google", "Amazon"}
-    assert set(load.frame["_source_file"]) == {path.name for path in FOLDER.glob("*.csv")}
+    landed = land_files("epoch_ai_chip_counts", *sorted(FOLDER.glob("*.csv")))
+    assert landed.landing.rows_read == 255 and landed.frame.height == 255 and landed.quarantined.height == 0
+    assert set(landed.frame["manufacturer"]) == {"Nvidia", "AMD", "Google", "Amazon"}
+    assert set(landed.landing.files) == {path.name for path in FOLDER.glob("*.csv")}
 
 
 def test_owner_export_china_row_values():
-    df = read_epoch_ai_chip_counts(FOLDER / "nvidia_owners_quarters.csv")
+    df = landed_rows("epoch_ai_chip_counts", FOLDER / "nvidia_owners_quarters.csv")
     assert df.columns == OUTPUT_COLUMNS
     # nvidia_owners_quarters.csv, line "China Q1 2022": 9414 H100e (5th 6099, 95th 14600), 29857 units.
     china = row(df, "China Q1 2022")
@@ -52,17 +52,17 @@ def test_owner_export_china_row_values():
 
 
 def test_amd_and_chip_timeline_rows():
-    amd = read_epoch_ai_chip_counts(FOLDER / "amd_owners_quarters.csv")
+    amd = landed_rows("epoch_ai_chip_counts", FOLDER / "amd_owners_quarters.csv")
     # amd_owners_quarters.csv, "China FY25 Q4": 10523 H100e (8605-12837), 31859 units, run 04-03-2026.
     china = row(amd, "China FY25 Q4")
     assert (china["h100e_median"], china["h100e_p5"], china["h100e_p95"]) == (10523, 8605, 12837)
     assert china["start_date"] == date(2025, 10, 1) and china["estimated_on"] == date(2026, 4, 3)
-    chips = read_epoch_ai_chip_counts(FOLDER / "nvidia_calendar_quarter_chip_timelines.csv")
+    chips = landed_rows("epoch_ai_chip_counts", FOLDER / "nvidia_calendar_quarter_chip_timelines.csv")
     # nvidia_calendar_quarter_chip_timelines.csv, "Q4 2022 - H100": 32481 H100e (27212-38218).
     h100 = row(chips, "Q4 2022 - H100")
     assert (h100["owner"], h100["chip_type"], h100["h100e_median"]) == (None, "H100", 32481)
     assert (h100["h100e_p5"], h100["h100e_p95"]) == (27212, 38218)
-    tpu = read_epoch_ai_chip_counts(FOLDER / "tpu_calendar_quarter_chip_timelines.csv")
+    tpu = landed_rows("epoch_ai_chip_counts", FOLDER / "tpu_calendar_quarter_chip_timelines.csv")
     # tpu_calendar_quarter_chip_timelines.csv, "Q1 2026 - TPU v7": 269852 H100e, marked Incomplete.
     assert row(tpu, "Q1 2026 - TPU v7")["h100e_median"] == 269852
     assert row(tpu, "Q1 2026 - TPU v7")["is_incomplete"] is True
@@ -80,13 +80,13 @@ def test_bad_rows_are_quarantined_with_their_reason(tmp_path: Path):
         + "China Q2 2025,Nvidia,China,4/1/2025,6/30/2025,-5,-9,150,300,\n",
         encoding="utf-8",
     )
-    load = load_epoch_ai_chip_counts(path)
-    assert load.frame["estimate_name"].to_list() == ["China Q1 2024"]
-    assert load.balanced and load.rows_read == 6
-    reasons = dict(zip(load.quarantined["line"], load.quarantined["reason"], strict=True))
-    assert "h100e out of order" in reasons[3]
-    assert "end_date 2024-07-01 is before start_date 2024-09-30" in reasons[4]
-    assert "key column 'h100e_median' is empty" in reasons[5]
+    landed = land_files("epoch_ai_chip_counts", path)
+    assert landed.frame["estimate_name"].to_list() == ["China Q1 2024"]
+    assert landed.landing.accounting.balanced and landed.landing.rows_read == 6
+    reasons = dict(zip(landed.quarantined["line"], landed.quarantined["reason"], strict=True))
+    assert "column 'h100e_median' = 100.0 is before column 'h100e_p5' = 120.0" in reasons[3]
+    assert "column 'end_date' = 2024-07-01 is before column 'start_date' = 2024-09-30" in reasons[4]
+    assert "column 'h100e_median' is empty" in reasons[5]
     assert "start_date" in reasons[6]
     assert "outside the plausible range" in reasons[7]
 
@@ -98,7 +98,7 @@ def test_columns_are_matched_by_name_and_a_missing_key_header_is_refused(tmp_pat
         "3/31/2024,7,AMD,Q1 2024 - MI300X,1/1/2024\n",
         encoding="utf-8",
     )
-    [only] = read_epoch_ai_chip_counts(path).to_dicts()
+    [only] = landed_rows("epoch_ai_chip_counts", path).to_dicts()
     assert (only["manufacturer"], only["h100e_median"], only["owner"]) == ("AMD", 7, None)
     path.write_text(
         "Name,Chip manufacturer,Start date,End date\nA,AMD,1/1/2024,3/31/2024\n", encoding="utf-8"

@@ -5,8 +5,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.epoch_clusters import OUTPUT_COLUMNS, read_epoch_gpu_clusters
+from ingestion.epoch_clusters import OUTPUT_COLUMNS
 from ingestion.errors import SourceFormatError
+from tests.landing import landed_rows
 
 REAL_FILE = Path(__file__).resolve().parents[3].joinpath("shared", "data", "epoch_gpu_clusters.csv")
 needs_real_file = pytest.mark.skipif(
@@ -22,7 +23,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 @needs_real_file
 def test_real_file_counts_and_types():
-    df = read_epoch_gpu_clusters(REAL_FILE)
+    df = landed_rows("epoch_gpu_clusters", REAL_FILE)
     assert df.height == 786
     assert df.columns == OUTPUT_COLUMNS
     assert df.filter(pl.col("country") == "China").height == 253
@@ -36,7 +37,7 @@ def test_real_file_counts_and_types():
 @needs_real_file
 def test_real_file_parses_every_date_and_number_present():
     raw = pl.read_csv(REAL_FILE, infer_schema=False)
-    df = read_epoch_gpu_clusters(REAL_FILE)
+    df = landed_rows("epoch_gpu_clusters", REAL_FILE)
     pairs = {
         "First Operational Date": "first_operational_date",
         "Decommissioned Date (if applicable)": "decommissioned_date",
@@ -52,7 +53,7 @@ def test_real_file_parses_every_date_and_number_present():
 
 @needs_real_file
 def test_real_file_values():
-    df = read_epoch_gpu_clusters(REAL_FILE)
+    df = landed_rows("epoch_gpu_clusters", REAL_FILE)
     summit = df.filter(pl.col("cluster_name") == "Oak Ridge NL Summit").row(0, named=True)
     assert summit["decommissioned_date"] == date(2024, 11, 15)
     # Epoch gives this one only as a month, "2021-07".
@@ -71,7 +72,7 @@ def test_reordered_edition_with_unknown_column_and_multiline_note(tmp_path):
         'China,"10,000",liquid,Cluster A,4/1/2021,"8 GPUs per node\nsecond line",https://a.example,\n'
         "United States of America,512,,Cluster B,2024-03-05,,,https://b2.example\n",
     )
-    df = read_epoch_gpu_clusters(path)
+    df = landed_rows("epoch_gpu_clusters", path)
     assert df.columns == OUTPUT_COLUMNS
     assert df["cluster_name"].to_list() == ["Cluster A", "Cluster B"]
     assert df["country"].to_list() == ["China", "United States of America"]
@@ -85,7 +86,7 @@ def test_reordered_edition_with_unknown_column_and_multiline_note(tmp_path):
 
 
 def test_missing_optional_columns_give_typed_nulls(tmp_path):
-    df = read_epoch_gpu_clusters(write(tmp_path, "Name,Status\nCluster A,Existing\n"))
+    df = landed_rows("epoch_gpu_clusters", write(tmp_path, "Name,Status\nCluster A,Existing\n"))
     assert df.columns == OUTPUT_COLUMNS
     assert df.schema["power_mw"] == pl.Float64
     assert df.schema["decommissioned_date"] == pl.Date
@@ -95,4 +96,4 @@ def test_missing_optional_columns_give_typed_nulls(tmp_path):
 
 def test_missing_key_column_raises_clear_error(tmp_path):
     with pytest.raises(SourceFormatError, match=r"clusters\.csv: required column 'cluster_name'.*'Name'"):
-        read_epoch_gpu_clusters(write(tmp_path, "Cluster,Status\nA,Existing\n"))
+        landed_rows("epoch_gpu_clusters", write(tmp_path, "Cluster,Status\nA,Existing\n"))

@@ -5,8 +5,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.epoch_hardware import EPOCH_HARDWARE_SOURCE, OUTPUT_COLUMNS, read_epoch_ml_hardware
+from ingestion.epoch_hardware import EPOCH_HARDWARE_SOURCE, OUTPUT_COLUMNS
 from ingestion.errors import SourceFormatError
+from tests.landing import landed_rows
 
 REAL_FILE = Path(__file__).resolve().parents[3].joinpath("shared", "data", "epoch_ml_hardware_2025-11.csv")
 needs_real_file = pytest.mark.skipif(
@@ -28,7 +29,7 @@ def one(df: pl.DataFrame, name: str) -> dict:
 
 @needs_real_file
 def test_real_file_shape_and_types():
-    df = read_epoch_ml_hardware(REAL_FILE)
+    df = landed_rows("epoch_ml_hardware", REAL_FILE)
     assert df.height == 169
     assert df.columns == OUTPUT_COLUMNS
     assert df["source_row"].to_list() == list(range(1, 170))
@@ -39,7 +40,7 @@ def test_real_file_shape_and_types():
 
 @needs_real_file
 def test_real_file_h100_units():
-    h100 = one(read_epoch_ml_hardware(REAL_FILE), "NVIDIA H100 SXM5 80GB")
+    h100 = one(landed_rows("epoch_ml_hardware", REAL_FILE), "NVIDIA H100 SXM5 80GB")
     assert h100["tpp"] == pytest.approx(15_832, abs=1)
     assert h100["memory_gb"] == pytest.approx(80)
     assert h100["memory_bandwidth_tbps"] == pytest.approx(3.35)
@@ -57,7 +58,7 @@ def test_real_file_h100_units():
 @needs_real_file
 def test_real_file_metax_bandwidth_as_epoch_writes_it():
     # Epoch lists 1.8e13 byte/s (18 TB/s) for the MXC500; the connector reports it unchanged.
-    df = read_epoch_ml_hardware(REAL_FILE)
+    df = landed_rows("epoch_ml_hardware", REAL_FILE)
     for name in ("MetaX MXC500 (PCIe)", "MetaX MXC500 (OAM)"):
         assert one(df, name)["memory_bandwidth_tbps"] == pytest.approx(18.0)
         assert one(df, name)["memory_gb"] == pytest.approx(64)
@@ -65,7 +66,7 @@ def test_real_file_metax_bandwidth_as_epoch_writes_it():
 
 @needs_real_file
 def test_real_file_keeps_multiline_notes_and_unmapped_columns():
-    df = read_epoch_ml_hardware(REAL_FILE)
+    df = landed_rows("epoch_ml_hardware", REAL_FILE)
     gb300 = one(df, "NVIDIA GB300")
     assert gb300["notes"].startswith("Individual GPUs are sometimes called Blackwell Ultra")
     assert "\n\nhttps://resources.nvidia.com/" in gb300["notes"]
@@ -86,7 +87,7 @@ def test_renamed_and_reordered_edition(tmp_path):
         "Memory bandwidth (byte/s),Release date\n"
         "141000000000,15832000000000000,NVIDIA,NVIDIA H200,4800000000000,2023-11-13\n",
     )
-    row = read_epoch_ml_hardware(path).row(0, named=True)
+    row = landed_rows("epoch_ml_hardware", path).row(0, named=True)
     assert row["hardware_name"] == "NVIDIA H200"
     assert row["manufacturer"] == "NVIDIA"
     assert row["memory_gb"] == pytest.approx(141)
@@ -98,7 +99,7 @@ def test_renamed_and_reordered_edition(tmp_path):
 
 def test_header_matching_ignores_case_and_spacing(tmp_path):
     path = write(tmp_path, " hardware  NAME ,TDP (w)\nX1,300\n")
-    row = read_epoch_ml_hardware(path).row(0, named=True)
+    row = landed_rows("epoch_ml_hardware", path).row(0, named=True)
     assert (row["hardware_name"], row["tdp_w"]) == ("X1", 300.0)
 
 
@@ -107,7 +108,7 @@ def test_unknown_column_goes_to_extra_json(tmp_path):
         tmp_path,
         "Hardware name,Chiplets,Cooling,TDP (W)\nA,2,liquid,700\nB,,air,300\n",
     )
-    df = read_epoch_ml_hardware(path)
+    df = landed_rows("epoch_ml_hardware", path)
     assert df.columns == OUTPUT_COLUMNS
     assert json.loads(df["extra_json"][0]) == {"Chiplets": "2", "Cooling": "liquid"}
     assert json.loads(df["extra_json"][1]) == {"Cooling": "air"}
@@ -116,7 +117,7 @@ def test_unknown_column_goes_to_extra_json(tmp_path):
 
 def test_missing_optional_columns_give_typed_nulls(tmp_path):
     path = write(tmp_path, "Hardware name,Manufacturer\nA,Acme\n")
-    df = read_epoch_ml_hardware(path)
+    df = landed_rows("epoch_ml_hardware", path)
     assert df.columns == OUTPUT_COLUMNS
     assert df.schema["tdp_w"] == pl.Float64
     assert df.schema["release_date"] == pl.Date
@@ -126,7 +127,7 @@ def test_missing_optional_columns_give_typed_nulls(tmp_path):
 def test_missing_key_column_raises_clear_error(tmp_path):
     path = write(tmp_path, "Chip,Manufacturer\nA,Acme\n")
     with pytest.raises(SourceFormatError) as error:
-        read_epoch_ml_hardware(path)
+        landed_rows("epoch_ml_hardware", path)
     message = str(error.value)
     assert "hardware.csv" in message
     assert "hardware_name" in message
@@ -143,7 +144,7 @@ def test_multiline_quoted_note_and_source_row(tmp_path):
         'A,"line one, with a comma\n\n""quoted"" line three",6.7e13\n'
         "B,,1e12\n",
     )
-    df = read_epoch_ml_hardware(path)
+    df = landed_rows("epoch_ml_hardware", path)
     assert df.height == 2
     assert df["notes"][0] == 'line one, with a comma\n\n"quoted" line three'
     assert df["source_row"].to_list() == [1, 2]
@@ -152,6 +153,6 @@ def test_multiline_quoted_note_and_source_row(tmp_path):
 
 def test_unparseable_values_become_null(tmp_path):
     path = write(tmp_path, "Hardware name,Release date,TDP (W)\nA,sometime in 2024,unknown\nB,2024-02-30,\n")
-    df = read_epoch_ml_hardware(path)
+    df = landed_rows("epoch_ml_hardware", path)
     assert df["release_date"].to_list() == [None, None]
     assert df["tdp_w"].to_list() == [None, None]

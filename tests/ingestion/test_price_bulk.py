@@ -1,7 +1,9 @@
-"""The bulk price path (DuckDB's CSV reader) lands, quarantines and counts as the careful reader does."""
+"""Price files landed by DuckDB's CSV reader give what the careful reader gives: the same rows,
+the same rows set aside (same lines, same reasons), the same books, through the one lander."""
 
 import re
 import shutil
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -9,8 +11,12 @@ import duckdb
 import pytest
 
 from ingestion.errors import SourceFormatError
-from ingestion.price_bulk import date_range, land_price_files, plan
-from ingestion.prices import load_price_file
+from ingestion.lander import date_range, land, plan
+from ingestion.registry import BY_TABLE
+
+PRICES = BY_TABLE["daily_prices"]
+# The same source with no DuckDB columns: the careful reader reads every file.
+CAREFUL_ONLY = replace(PRICES, columns=())
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "prices"
 HEADER = "date,ticker,open,high,low,close,volume,currency\n"
@@ -21,38 +27,29 @@ def landed_rows(con) -> list[tuple]:
     return con.execute(f"select {columns} from raw.daily_prices order by all").fetchall()
 
 
-def careful_outcome(path: Path):
-    """What the careful reader makes of one file: landed rows, (line, reason) set aside, rows read."""
-    load = load_price_file(path)
-    frame = load.landable().sort("date", "ticker", "open", "high", "low", "close", "volume", "currency")
-    rows = [
-        tuple(row)
-        for row in frame.select(
-            "date", "ticker", "open", "high", "low", "close", "volume", "currency", "dataset"
-        ).iter_rows()
-    ]
-    set_aside = sorted(
-        zip(load.quarantined["line"].to_list(), load.quarantined["reason"].to_list(), strict=True)
-    )
-    return rows, set_aside, load.rows_read
-
-
-def bulk_outcome(path: Path, tmp_path: Path):
-    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
-        landing = land_price_files(con, [path])
+def outcome(source, path: Path, tmp_path: Path):
+    """Landed rows, (line, reason) set aside, rows read."""
+    with duckdb.connect(str(tmp_path / f"{source.columns != ()}.duckdb")) as con:
+        landing = land(con, source, [path])
         assert landing.accounting.balanced, landing.accounting.describe()
         set_aside = con.execute(
             "select line, reason from quarantine.daily_prices order by line, reason"
         ).fetchall()
-        # The bulk path names the file with the line, as a load of several files does.
-        set_aside = [(line, reason.replace(f"{path.name}:", "")) for line, reason in set_aside]
         return landed_rows(con), sorted(set_aside), landing.rows_read
+
+
+def careful_outcome(path: Path, tmp_path: Path):
+    return outcome(CAREFUL_ONLY, path, tmp_path)
+
+
+def bulk_outcome(path: Path, tmp_path: Path):
+    return outcome(PRICES, path, tmp_path)
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.glob("*.csv")), ids=lambda p: p.name)
 def test_every_corpus_price_file_has_the_careful_readers_outcome(path, tmp_path):
     try:
-        expected = careful_outcome(path)
+        expected = careful_outcome(path, tmp_path)
     except SourceFormatError as refusal:
         with pytest.raises(SourceFormatError, match=re.escape(str(refusal)[:60])):
             bulk_outcome(path, tmp_path)
@@ -73,9 +70,9 @@ def test_cells_duckdb_cannot_cast_go_through_the_careful_reader_with_their_lines
         + "2025-12-07,NVDA,1,1,1,183,1000,USD\n",
         encoding="utf-8",
     )
-    assert plan(path) is not None
+    assert plan(path, PRICES) is not None
     rows, set_aside, read = bulk_outcome(path, tmp_path)
-    assert (rows, set_aside, read) == careful_outcome(path)
+    assert (rows, set_aside, read) == careful_outcome(path, tmp_path)
     assert [line for line, _ in set_aside] == [4, 5, 7]
     assert {row[0]: row[6] for row in rows}[date(2025, 12, 2)] == 12_000.0
 
@@ -85,7 +82,7 @@ def test_the_same_key_in_two_files_is_quarantined_with_both_files_and_lines(tmp_
     shutil.copy(CORPUS / "pipe_delimited.csv", first)
     second.write_text("date,ticker,close\n2025-12-04,NVDA,189\n2025-12-05,NVDA,190\n", encoding="utf-8")
     with duckdb.connect() as con:
-        landing = land_price_files(con, [first, second])
+        landing = land(con, PRICES, [first, second])
         assert landing.accounting.describe() == (
             "raw.daily_prices: 3 rows read = 1 landed + 2 quarantined (balanced)"
         )
@@ -103,9 +100,9 @@ def test_a_window_replaces_its_days_only_and_counts_the_other_rows(tmp_path):
         encoding="utf-8",
     )
     with duckdb.connect() as con:
-        land_price_files(con, [path])
+        land(con, PRICES, [path])
         path.write_text(HEADER + "2025-12-02,NVDA,1,1,1,999,1000,USD\n2025-12-03,NVDA,1,1,1,998,1,USD\n")
-        landing = land_price_files(con, [path], window=(date(2025, 12, 3), date(2025, 12, 4)))
+        landing = land(con, PRICES, [path], window=(date(2025, 12, 3), date(2025, 12, 4)))
         assert landing.accounting.describe() == (
             "raw.daily_prices: 2 rows read = 1 landed + 0 quarantined + 1 in other partitions (balanced)"
         )
@@ -120,10 +117,11 @@ def test_a_failed_validation_rolls_the_whole_load_back(tmp_path):
     path = tmp_path / "p.csv"
     path.write_text(HEADER + "2025-12-01,NVDA,1,1,1,180,1000,USD\n", encoding="utf-8")
     with duckdb.connect() as con:
-        land_price_files(con, [path])
+        land(con, PRICES, [path])
         path.write_text(HEADER + "2025-12-01,NVDA,1,1,1,9000,1000,USD\n", encoding="utf-8")
-        landing = land_price_files(
+        landing = land(
             con,
+            PRICES,
             [path],
             validate=lambda con, sql: validate_relation(
                 con, sql, "daily_prices", [between("close", 0, 1000)]
@@ -135,7 +133,9 @@ def test_a_failed_validation_rolls_the_whole_load_back(tmp_path):
 
 
 def test_date_range_covers_the_rows_that_can_land(tmp_path):
-    assert date_range([CORPUS / "bad_and_future_dates.csv", CORPUS / "gb18030_chinese_headers.csv"]) == (
+    assert date_range(
+        PRICES, [CORPUS / "bad_and_future_dates.csv", CORPUS / "gb18030_chinese_headers.csv"]
+    ) == (
         date(2025, 12, 5),
         date(2025, 12, 8),
     )

@@ -172,12 +172,11 @@ def inbox(tmp_path, monkeypatch):
 def test_both_filings_build_into_the_revenue_mart(tmp_path, inbox):
     from dagster import materialize
 
-    from orchestration.assets.inbox import inbox_assets
-    from orchestration.assets.raw import reference_assets
+    from orchestration.assets.raw import raw_assets
     from orchestration.resources import build_resources
 
     tables = {"sec_filing_facts", "nvidia_revenue_by_market", "nvidia_revenue"}
-    assets = [a for a in (*reference_assets, *inbox_assets) if a.key.path[-1] in tables]
+    assets = [a for a in raw_assets if a.key.path[-1] in tables]
     warehouse = tmp_path / "w.duckdb"
     assert materialize(assets, resources=build_resources(warehouse)).success
     completed = run_dbt(warehouse, "+nvidia_revenue", indirect_selection="buildable")

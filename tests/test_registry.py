@@ -1,0 +1,82 @@
+"""The source registry is the one list of sources: everything else is made from it."""
+
+from pathlib import Path
+
+import duckdb
+import yaml
+
+from ingestion.paths import PROJECT_ROOT
+from ingestion.registry import BY_FOLDER, SOURCES, Column, Source
+from validation.expectations import between, in_set, not_null, unique
+
+
+def test_dbt_sources_name_every_registered_table_and_no_other():
+    spec = yaml.safe_load((PROJECT_ROOT / "dbt_project/models/staging/_sources.yml").read_text())
+    [raw] = [source for source in spec["sources"] if source["name"] == "raw"]
+    assert {table["name"] for table in raw["tables"]} == {source.table for source in SOURCES}
+    for table in raw["tables"]:
+        assert table["meta"]["dagster"]["asset_key"] == ["raw", table["name"]]
+
+
+def test_assets_sensor_jobs_checks_and_suites_come_from_the_registry():
+    from orchestration.assets.raw import raw_assets
+    from orchestration.freshness import WINDOWS
+    from orchestration.sensors import WATCHED
+    from validation.raw_suites import RAW_SUITES
+
+    assert [asset.key.path for asset in raw_assets] == [["raw", source.table] for source in SOURCES]
+    assert set(WATCHED) == set(BY_FOLDER)
+    assert {window.table for window in WINDOWS} == {s.table for s in SOURCES if s.freshness}
+    assert set(RAW_SUITES) == {source.table for source in SOURCES}
+
+
+def test_a_new_source_is_one_registry_entry(tmp_path: Path, monkeypatch):
+    """A toy source declared here alone: its asset lands it, its rules quarantine, its books balance."""
+    from dagster import materialize
+
+    from orchestration.assets.raw import raw_asset
+    from orchestration.resources import build_resources
+
+    toy = Source(
+        "toy_accelerators",
+        "Accelerators by name and power, one CSV per vendor.",
+        (
+            not_null("name"),
+            unique("name"),
+            between("watts", 1, 5_000),
+            in_set("origin", ["domestic", "foreign"]),
+        ),
+        folder="toy_accelerators",
+        columns=(
+            Column("name", ("Name", "名称"), required=True),
+            Column("watts", ("Power (W)", "功耗"), "double"),
+            Column("origin", ("Origin",), case="lower"),
+        ),
+        may_be_empty=True,
+        kinds=frozenset({"duckdb"}),
+    )
+    inbox = tmp_path / "inbox" / "toy_accelerators"
+    inbox.mkdir(parents=True)
+    (inbox / "vendors.csv").write_text(
+        "名称,功耗,Origin\nAscend 910C,310,Domestic\nH20,400,foreign\nH20,400,foreign\nBroken,-3,foreign\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("CHIPWATCH_INBOX", str(inbox.parent))
+    warehouse = tmp_path / "w.duckdb"
+    result = materialize([raw_asset(toy)], resources=build_resources(warehouse))
+    assert result.success
+    checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert checks == {"expectations": True, "accounting": True}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select name, watts, origin from raw.toy_accelerators order by 1").fetchall() == [
+            ("Ascend 910C", 310.0, "domestic"),
+            ("H20", 400.0, "foreign"),
+        ]
+        reasons = dict(con.execute("select line, reason from quarantine.toy_accelerators").fetchall())
+        assert (
+            con.execute(
+                "select rows_read, rows_landed, rows_quarantined from meta.load_accounting"
+            ).fetchone()
+        ) == (4, 2, 2)
+    assert reasons[4].startswith("duplicate key (name=H20): a repeat of line vendors.csv:3")
+    assert reasons[5].startswith("column 'watts' = -3.0 is outside the plausible range [1, 5000]")
