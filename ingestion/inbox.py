@@ -6,19 +6,11 @@ a symlink) is refused, and so is a symlink loop.
 """
 
 import os
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import polars as pl
 
 from ingestion.errors import InboxError
 from ingestion.paths import PROJECT_ROOT
-from ingestion.warehouse import file_sha256, with_load_metadata
-
-if TYPE_CHECKING:
-    from ingestion.quarantine import Load
 
 DEFAULT_INBOX = PROJECT_ROOT / "data" / "inbox"
 
@@ -81,55 +73,3 @@ def inbox_files(
 
 def file_modified_date(path: Path) -> date:
     return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).date()
-
-
-def read_inbox(
-    source: str,
-    suffixes: tuple[str, ...],
-    reader: Callable[[Path], pl.DataFrame],
-    root: Path | None = None,
-) -> pl.DataFrame:
-    """Read every file of a source's inbox with `reader` and stack them, each row tagged with
-    its file (`_source_file`, `_source_sha256`, `_loaded_at`) and `file_modified_date`."""
-    frames = [
-        with_load_metadata(reader(path), path, file_sha256(path)).with_columns(
-            pl.lit(file_modified_date(path)).alias("file_modified_date")
-        )
-        for path in inbox_files(source, suffixes, root)
-    ]
-    return pl.concat(frames, how="diagonal_relaxed")
-
-
-def load_inbox(
-    source: str,
-    suffixes: tuple[str, ...],
-    loader: Callable[[Path], "Load"],
-    root: Path | None = None,
-) -> "Load":
-    """Like `read_inbox`, with a loader returning a `Load`: the rows of every file that proceed,
-    tagged with their file, and every file's quarantined rows. A file the loader refuses
-    (SourceFormatError) refuses the whole load: the previous table stays."""
-    from ingestion.quarantine import stack
-
-    loads = []
-    for path in inbox_files(source, suffixes, root):
-        load = loader(path)
-        load.frame = with_load_metadata(load.frame, path, file_sha256(path)).with_columns(
-            pl.lit(file_modified_date(path)).alias("file_modified_date")
-        )
-        loads.append(load)
-    return stack(loads)
-
-
-def empty_load(frame: pl.DataFrame) -> "Load":
-    """The load of an empty inbox folder: no row, with the columns every inbox load has."""
-    from ingestion.quarantine import Load
-
-    return Load.of_frame(
-        frame.with_columns(
-            pl.lit(None, pl.Datetime("us", "UTC")).alias("_loaded_at"),
-            pl.lit(None, pl.String).alias("_source_file"),
-            pl.lit(None, pl.String).alias("_source_sha256"),
-            pl.lit(None, pl.Date).alias("file_modified_date"),
-        )
-    )

@@ -1,13 +1,11 @@
 """Landing polars frames in the DuckDB warehouse with load metadata."""
 
 import hashlib
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
-
-LOAD_METADATA_COLUMNS = ("_loaded_at", "_source_file", "_source_sha256")
 
 
 def sql_string(text: str) -> str:
@@ -40,15 +38,6 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-def with_load_metadata(frame: pl.DataFrame, source_file: Path, source_sha256: str) -> pl.DataFrame:
-    """Append `_loaded_at`, `_source_file` and `_source_sha256` to every row."""
-    return frame.with_columns(
-        pl.lit(datetime.now(UTC)).alias("_loaded_at"),
-        pl.lit(source_file.name).alias("_source_file"),
-        pl.lit(source_sha256).alias("_source_sha256"),
-    )
 
 
 def _load(con: duckdb.DuckDBPyConnection, schema: str, frame: pl.DataFrame, statements: list) -> int:

@@ -82,6 +82,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
                 else {}
             ),
             **({"first_day": str(window[0]), "days": (window[1] - window[0]).days + 1} if window else {}),
+            **({} if files else {"note": f"no file in {source.what}: nothing landed"}),
         }
         yield from report_landing(source.table, landing, metadata)
 
