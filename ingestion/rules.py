@@ -42,15 +42,6 @@ def keys(rules: Iterable[Expectation]) -> list[tuple[str, ...]]:
     return found
 
 
-def columns_named(rule: Expectation) -> list[str]:
-    kwargs = rule.kwargs
-    if "column" in kwargs:
-        return [kwargs["column"]]
-    if "column_list" in kwargs:
-        return list(kwargs["column_list"])
-    return [kwargs[name] for name in ("column_A", "column_B") if name in kwargs]
-
-
 def _literal(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -104,8 +95,3 @@ def reason_sql(rules: Iterable[Expectation], today: date | None = None) -> str:
     """A SQL expression giving a row's first reason to be set aside (null for a fine row)."""
     whens = [_when(rule, today or date.today()) for rule in row_rules(rules)]
     return f"case {' '.join(whens)} end" if whens else "null::varchar"
-
-
-def failing_sql(rule: Expectation, relation: str, today: date | None = None) -> str:
-    """The rows of `relation` that `rule` (row-wise) refuses: the audit's count after quarantine."""
-    return f"select * from {relation} where (case {_when(rule, today or date.today())} end) is not null"
