@@ -82,7 +82,10 @@ def test_the_same_marts_come_out_of_both_back_ends_row_for_row(in_lake, built_wa
 def test_an_earlier_snapshot_can_be_queried(in_lake):
     from dagster import materialize
 
-    from orchestration.assets.raw import reference_assets
+    from ingestion.registry import SOURCES
+    from orchestration.assets.raw import raw_assets
+
+    reference_assets = [a for a, s in zip(raw_assets, SOURCES, strict=True) if s.file_name]
     from orchestration.resources import build_resources
 
     warehouse, _ = in_lake
@@ -101,7 +104,10 @@ WRITER = textwrap.dedent(
     """
     import sys
     from dagster import materialize
-    from orchestration.assets.raw import reference_assets
+    from ingestion.registry import SOURCES
+    from orchestration.assets.raw import raw_assets
+
+    reference_assets = [a for a, s in zip(raw_assets, SOURCES, strict=True) if s.file_name]
     from orchestration.resources import build_resources
     table, rounds, warehouse = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     [asset] = [a for a in reference_assets if a.key.path[-1] == table]
