@@ -46,8 +46,14 @@ def test_one_series_for_each_currency(currency):
         # Federal Reserve G.5 release of 2023-07-03 (federalreserve.gov/releases/g5/20230703/)
         ("CNY", date(2023, 6, 1), 7.1614, "G.5 2023-07-03"),
         ("HKD", date(2023, 6, 1), 7.8330, "G.5 2023-07-03"),
+        # Federal Reserve G.5 release of 2024-07-01 (federalreserve.gov/Releases/G5/current/, as read)
+        ("CNY", date(2024, 6, 1), 7.2547, "G.5 2024-07-01"),
+        ("CNY", date(2024, 4, 1), 7.2374, "G.5 2024-07-01"),
+        ("HKD", date(2024, 6, 1), 7.8100, "G.5 2024-07-01"),
+        ("HKD", date(2024, 5, 1), 7.8119, "G.5 2024-07-01"),
         # ALFRED EXCHUS vintage of 2025-03-03 (alfred.stlouisfed.org/series?seid=EXCHUS)
         ("CNY", date(2025, 2, 1), 7.2734, "ALFRED EXCHUS 2025-03-03"),
+        ("CNY", date(2024, 10, 1), 7.0881, "ALFRED EXCHUS 2025-03-03"),
         # FRED EXCHUS as copied by github.com/datasets/exchange-rates (data/monthly.csv, 2026-07-21)
         ("CNY", date(2018, 8, 1), 6.8453, "FRED EXCHUS"),
         ("HKD", date(2018, 12, 1), 7.8194, "FRED EXHKUS"),
