@@ -15,6 +15,7 @@ from ingestion.reference_tables import REFERENCE_TABLES
 from orchestration.freshness import WINDOWS, is_fresh
 
 TEN_Q = SHARED_DATA / "sec" / "nvda-20250727-10q.htm"
+HQ_CHINA = "China (including Hong Kong), customer headquarters"
 
 
 @pytest.fixture(scope="module")
@@ -51,10 +52,47 @@ def value(rows: pl.DataFrame, fiscal_year: int, period: str, line: str, source: 
         (2027, "Q1", "Edge Computing", "Economic Times", 6_400),
         # FT via The Irish Times (2024-07-04): "upwards of $12 billion in sales" of H20 in China (forecast).
         (2025, "FY", "H20 (China; analyst forecast)", "Irish Times", 12_000),
+        # 10-Q for Q2 FY2027, Note 13 "Revenue by Market Platform": Hyperscale 48,710, Edge Computing
+        # 7,198; its MD&A table recasts Q1 FY2027 Hyperscale to 43,050 (a company moved from ACIE).
+        (2027, "Q2", "Hyperscale", "Form 10-Q for Q2 fiscal 2027", 48_710),
+        (2027, "Q2", "Edge Computing", "Form 10-Q for Q2 fiscal 2027", 7_198),
+        (2027, "Q1", "Hyperscale", "Form 10-Q for Q2 fiscal 2027", 43_050),
+        # Same Note 13, "Geographic Revenue based upon Customer Headquarters Location": China 7,880.
+        (2027, "Q2", HQ_CHINA, "Form 10-Q for Q2 fiscal 2027", 7_880),
+        # 10-K for FY2026, Note 16: China (including Hong Kong) 19,677 / 25,048 by customer
+        # headquarters (FY2026 / FY2025 recast); Revenue by End Market: Data Center 193,737.
+        (2026, "FY", HQ_CHINA, "Form 10-K for fiscal 2026", 19_677),
+        (2025, "FY", HQ_CHINA, "Form 10-K for fiscal 2026", 25_048),
+        (2026, "FY", "Data Center", "Form 10-K for fiscal 2026", 193_737),
     ],
 )
 def test_sampled_figures_are_the_ones_their_sources_state(rows, fiscal_year, period, line, source, expected):
     assert value(rows, fiscal_year, period, line, source) == expected
+
+
+def test_the_fy2027_market_platforms_add_up_as_the_10q_states_them(rows):
+    source = "Form 10-Q for Q2 fiscal 2027"
+    for period in ("Q1", "Q2"):
+        data_center = value(rows, 2027, period, "Data Center", source)
+        parts = [
+            value(rows, 2027, period, line, source)
+            for line in ("Hyperscale", "AI Clouds, Industrial & Enterprise")
+        ]
+        assert sum(parts) == data_center
+        assert data_center + value(rows, 2027, period, "Edge Computing", source) == value(
+            rows, 2027, period, "Total", source
+        )
+
+
+def test_china_by_customer_headquarters_is_kept_apart_from_china_by_billing_location(rows):
+    # NVIDIA changed the basis in Q3 FY2026 and recast earlier years: FY2025 is 17,108 by billing
+    # location (the FY2025 10-K) and 25,048 by customer headquarters (the FY2026 10-K); two lines.
+    billing = rows.filter(
+        (pl.col("line") == "China (including Hong Kong)") & (pl.col("fiscal_period") == "FY")
+    )
+    assert billing.filter(pl.col("fiscal_year") == 2025)["revenue_usd_m"].to_list() == [17_100]
+    [fy2026] = billing.filter(pl.col("fiscal_year") == 2026).to_dicts()
+    assert fy2026["revenue_usd_m"] is None and HQ_CHINA in fy2026["note"]
 
 
 def test_forecasts_and_unfound_figures_are_labelled(rows):

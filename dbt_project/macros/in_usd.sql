@@ -1,7 +1,8 @@
 {#-
   The rows of `relation` (with a `currency` column) and the USD value of one unit of their currency
-  on `date_column`: the monthly average of that date's own month from fx_rates (one official series,
-  every month from 2019-01 to the latest on file; a dbt test fails on a missing month). A date after
+  on `date_column`: the monthly average of that date's own month from int_fx_rates__monthly (one
+  official series, every month from 2018-01 to the latest on file, a fetched FRED download winning
+  over the curated row; a dbt test fails on a missing month). A date after
   the latest month on file takes the latest rate, a date before the first month the earliest one;
   fx_rate_basis says which. USD converts at 1; a currency without any rate gets null. Adds
   fx_usd_per_unit, fx_rate_date and fx_rate_basis.
@@ -13,7 +14,7 @@ with rows_to_convert as (
 ),
 
 fx as (
-    select currency, rate_date, usd_per_unit from {{ ref('stg_reference__fx_rates') }}
+    select currency, rate_date, usd_per_unit from {{ ref('int_fx_rates__monthly') }}
 ),
 
 earliest_fx as (

@@ -2,7 +2,8 @@
 -- year and metric. Where sources disagree the precedence picks one (source_rank, then
 -- confidence_rank, then the newest as_of; macros in source_precedence.sql); the others stay
 -- beside it, and has_conflict says when any differs from the chosen value by more than 0.5%.
--- USD at the average of the fiscal year's twelve monthly rates in fx_rates.
+-- USD at the average of the fiscal year's twelve monthly rates in int_fx_rates__monthly (null
+-- until all twelve months are on file).
 with observations as (
     select
         *,
@@ -39,7 +40,7 @@ fiscal_year_fx as (
         year(rate_date) as fiscal_year,
         avg(usd_per_unit) as usd_per_unit,
         count(*) as months
-    from {{ ref('stg_reference__fx_rates') }}
+    from {{ ref('int_fx_rates__monthly') }}
     group by currency, year(rate_date)
 )
 

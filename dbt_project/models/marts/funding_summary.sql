@@ -15,7 +15,8 @@ select
     sum(amount_raised) as amount_raised,
     sum(amount_raised * fx_usd_per_unit) as amount_raised_usd,
     max(fx_rate_date) filter (where amount_raised is not null) as fx_rate_date,
-    max(fx_rate_basis) filter (where amount_raised is not null) as fx_rate_basis,
+    string_agg(distinct fx_rate_basis, '; ' order by fx_rate_basis) filter (where amount_raised is not null)
+        as fx_rate_basis,
     string_agg(amount_raised_as_written, '; ' order by event_date) as amounts_as_written,
     arg_max(valuation, event_date) filter (where valuation is not null) as latest_valuation,
     arg_max(valuation_basis, event_date) filter (where valuation is not null) as latest_valuation_basis,
