@@ -277,3 +277,18 @@ def test_repeated_keys_of_an_enum_are_counted(monkeypatch):
         ("expect_compound_columns_to_be_unique", 2),
         ("expect_column_values_to_be_unique", 31),
     ]
+
+
+def test_a_nan_is_a_null_and_does_not_hide_the_maximum():
+    """DuckDB orders NaN above every number; GX (pandas) takes it for a null."""
+    con = duckdb.connect()
+    con.execute("create table t as select * from (values (1.0), (5000.0), ('NaN'::double)) v(x)")
+    suite = [between("x", 0, 100), not_null("x")]
+    outcome = validate_relation(con, "select * from t", "t", suite)
+    frame = validate_frame(con.sql("select * from t").pl(), "t", suite)
+    assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_column_values_to_be_between", 1),
+        ("expect_column_values_to_not_be_null", 1),
+    ]
+    assert outcome.failures[0].unexpected_values == [5000.0]
+    assert frame.describe() == outcome.describe()

@@ -187,10 +187,12 @@ class _Run:
             for i, e in enumerate(self.expectations)
         ]
         self.verdicts = [_Verdict() for _ in self.expectations]
-        self.available = [
-            row[0]
-            for row in con.execute(f"select column_name from (describe select * from {relation})").fetchall()
-        ]
+        self.types = dict(
+            con.execute(
+                f"select column_name, column_type from (describe select * from {relation})"
+            ).fetchall()
+        )
+        self.available = list(self.types)
         self.total = con.execute(f"select count(*) from {relation}").fetchone()[0]
 
     def judge(self) -> ValidationOutcome:
@@ -227,17 +229,26 @@ class _Run:
         return f"select {', '.join(map(_quote, columns))} from {self.relation}"
 
     def _extremes(self, indexes: list[int]):
-        """Three rows: each column's minimum, its maximum, and a null where it has one (else its minimum)."""
+        """Three rows: each column's minimum, its maximum, and a null where it has one (else its minimum).
+
+        A NaN is a null to GX (pandas), but DuckDB orders it above every number: it counts as a null
+        here, and the maximum is taken without it."""
         columns = sorted(
             {c for i in indexes for c in _columns(self.expectations[i])}, key=self.available.index
         )
         if not self.total:
             return self._fetch(self._select(tuple(columns)) + " limit 0")
-        stats = ", ".join(
-            f"min({_quote(c)}) as {_quote(f'min {c}')}, max({_quote(c)}) as {_quote(f'max {c}')}, "
-            f"count({_quote(c)}) < count(*) as {_quote(f'null {c}')}"
-            for c in columns
-        )
+
+        def stats_of(column: str) -> str:
+            c, floating = _quote(column), self.types[column] in ("FLOAT", "DOUBLE")
+            maximum = f"max({c}) filter (where not isnan({c}))" if floating else f"max({c})"
+            null = f"count({c}) < count(*)" + (f" or bool_or(isnan({c}))" if floating else "")
+            return (
+                f"min({c}) as {_quote(f'min {column}')}, {maximum} as {_quote(f'max {column}')}, "
+                f"{null} as {_quote(f'null {column}')}"
+            )
+
+        stats = ", ".join(map(stats_of, columns))
         minimum = ", ".join(f"{_quote(f'min {c}')} as {_quote(c)}" for c in columns)
         maximum = ", ".join(_quote(f"max {c}") for c in columns)
         null = ", ".join(
