@@ -9,7 +9,7 @@ shared machine), rows landed, the RSS after the imports and the peak RSS (bytes,
 - `chipwatch`: the product's path, as the `raw.daily_prices` asset lands a file:
   `ingestion.price_bulk.land_price_files` (DuckDB's read_csv into the raw table inside the load's
   transaction, the quarantine rules on the suspect rows, the accounting) with the raw suite
-  `RAW_SUITES['daily_prices']` run by `validate_relation` (GX, in batches) before commit.
+  `RAW_SUITES['daily_prices']` run by `validate_relation` (GX on what DuckDB computes) before commit.
 - `duckdb` (the floor): `CREATE TABLE ... AS SELECT * FROM read_csv(...)`.
 - `dlt` (the peer): a dlt resource yielding Arrow record batches from pyarrow's streaming CSV
   reader, `write_disposition='replace'`, duckdb destination (dlt's fastest documented route).
