@@ -315,7 +315,7 @@ def tables(results: dict) -> str:
         f"| {stages['insert'] / work:.0%} |",
         f"| quarantine rules on suspect rows, repeated-key check, accounting | {stages['rules']:.2f} s "
         f"| {stages['rules'] / work:.0%} |",
-        f"| GX raw suite, {ours['expectations']} expectations, in batches before commit "
+        f"| GX raw suite, {ours['expectations']} expectations, before commit "
         f"| {stages['validate']:.2f} s | {stages['validate'] / work:.0%} |",
         "| once per process: import GX + ephemeral context (not in the share) "
         f"| {stages['gx_setup']:.2f} s | |",

@@ -21,6 +21,9 @@ from typing import TYPE_CHECKING
 from ingestion.reference_tables import REFERENCE_TABLES
 from validation.expectations import (
     CONFIDENCE_LEVELS,
+    MARKETS,
+    ORIGINS,
+    SHARE_BASES,
     SOURCE_KINDS,
     Expectation,
     between,
@@ -193,10 +196,6 @@ def _synthetic_datacenters(path: Path) -> Load:
 
 
 CARD_STATUSES = ["active", "spare", "failed", "retired"]
-MARKETS = ["China", "global"]
-ORIGINS = ["domestic", "foreign"]
-# What a market share counts; `unstated` where the publisher does not say (units or value).
-SHARE_BASES = ["units", "revenue", "compute", "unstated"]
 POLICY_EVENT_TYPES = [
     "export_rule",
     "licence_policy",

@@ -46,7 +46,7 @@ def stage_expectations(schema: str, suites: dict) -> object:
         from validation.runner import validate_relation  # GX loads at run time only
 
         selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
-        # Each table is streamed to GX in batches (see validate_relation), never loaded whole.
+        # GX judges what DuckDB computes from each table (validation.runner), never the table loaded whole.
         with duckdb.get_connection() as con:
             outcomes = {
                 table: validate_relation(con, f'select * from "{schema}"."{table}"', table, suites[table])

@@ -37,12 +37,16 @@ def test_a_good_frame_passes_and_counts_its_expectations():
 def test_every_stage_has_a_suite_for_each_table_it_checks():
     from ingestion.reference_tables import REFERENCE_TABLES
 
+    # Raw tables: every rule in GX. Staging and marts: the ranges and row counts (the rest are dbt
+    # tests, tests/test_validation_split.py).
     assert set(REFERENCE_TABLES) <= set(RAW_SUITES)
-    assert {f"stg_reference__{name}" for name in REFERENCE_TABLES} <= set(STAGING_SUITES)
+    assert {"stg_reference__chips", "stg_prices__daily", "stg_datacenters__procurement_lines"} <= set(
+        STAGING_SUITES
+    )
     assert {"market_share", "chip_cost_efficiency", "export_control_status"} <= set(MART_SUITES)
 
 
-# validate_relation: a DuckDB relation validated in batches, with the same verdicts as one frame.
+# validate_relation: GX judges frames DuckDB computes, with the verdicts of GX on every row.
 
 PRICE_SUITE = [
     has_rows(10),
@@ -68,17 +72,19 @@ def prices(rows: int = 50):
     return con
 
 
-def count_batches(monkeypatch) -> list[int]:
-    """Record the number of rows of each frame GX validates."""
-    sizes: list[int] = []
-    original = runner._Suite.validate_batch
+def record_frames(monkeypatch) -> list[tuple[int, list[int]]]:
+    """Record (rows, expectation positions) of each frame with columns GX validates (a row count's
+    frame has none)."""
+    frames: list[tuple[int, list[int]]] = []
+    original = runner._Run._validate
 
-    def spy(self, frame, indexes):
-        sizes.append(len(frame))
-        return original(self, frame, indexes)
+    def spy(self, frame, indexes, *args, **kwargs):
+        if indexes and len(frame.columns):
+            frames.append((len(frame), list(indexes)))
+        return original(self, frame, indexes, *args, **kwargs)
 
-    monkeypatch.setattr(runner._Suite, "validate_batch", spy)
-    return sizes
+    monkeypatch.setattr(runner._Run, "_validate", spy)
+    return frames
 
 
 def test_a_relation_in_many_batches_has_the_outcome_of_one_batch(monkeypatch):
@@ -88,9 +94,11 @@ def test_a_relation_in_many_batches_has_the_outcome_of_one_batch(monkeypatch):
     con.execute("update prices set dataset = 'made up' where i in (11, 44)")
     con.execute("update prices set close = null where i in (8, 33)")
     con.execute("update prices set ticker = 'T0' where i = 26")  # duplicates (date 2024-01-06, T0)
-    sizes = count_batches(monkeypatch)
+    frames = record_frames(monkeypatch)
     split = validate_relation(con, "select * from prices", "prices", PRICE_SUITE, batch_rows=10)
-    assert len(sizes) >= 5 and max(sizes) <= 10
+    # The extremes of close (3 rows), its distinct values in batches of 10, those of dataset, the
+    # repeated key (2 rows): never a frame of the relation's 50 rows.
+    assert len(frames) >= 5 and max(rows for rows, _ in frames) <= 10
     whole = validate_relation(con, "select * from prices", "prices", PRICE_SUITE)
     frame = validate_frame(con.sql("select * from prices").pl(), "prices", PRICE_SUITE)
     assert not split.success
@@ -115,26 +123,31 @@ def test_uniqueness_is_judged_on_the_rows_whose_key_repeats(monkeypatch):
     con = prices(200)
     # Appended last, far from the rows they repeat.
     con.execute("insert into prices select * from prices where i in (0, 77, 199)")
-    sizes = count_batches(monkeypatch)
+    frames = record_frames(monkeypatch)
     outcome = validate_relation(
         con, "select * from prices", "prices", [unique_together("date", "ticker")], batch_rows=7
     )
-    assert sizes == [6]  # GX sees the three keys that repeat, both rows of each
+    assert frames == [(6, [0])]  # GX sees the three keys that repeat, twice each
     assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
         ("expect_compound_columns_to_be_unique", 6)
     ]
 
 
-def test_many_repeated_keys_are_judged_in_batches_that_keep_a_key_together(monkeypatch):
+def test_a_key_repeated_many_times_is_two_rows_counting_all_of_its_rows(monkeypatch):
     con = prices(200)
-    con.execute("insert into prices select * from prices where i < 40")  # 8 dates, 10 rows each
-    sizes = count_batches(monkeypatch)
+    con.execute("insert into prices select * from prices where i < 40")  # 40 keys, twice each
+    con.execute("insert into prices select * from prices where i = 0")  # (2024-01-01, T0) 4 times
+    frames = record_frames(monkeypatch)
     outcome = validate_relation(
         con, "select * from prices", "prices", [unique_together("date", "ticker")], batch_rows=7
     )
-    assert sizes == [10] * 8  # one date per batch: its rows are never split
+    assert frames == [(80, [0])]  # two rows per repeated key, however often it repeats
     assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
-        ("expect_compound_columns_to_be_unique", 80)
+        ("expect_compound_columns_to_be_unique", 82)
+    ]
+    first_key = {"date": Timestamp("2024-01-01"), "ticker": "T0"}
+    assert outcome.failures[0].unexpected_values[:5] == [first_key] * 4 + [
+        {"date": Timestamp("2024-01-01"), "ticker": "T1"}
     ]
 
 
@@ -150,9 +163,10 @@ def test_duplicates_of_a_null_key_are_found_in_batches():
 def test_nulls_are_counted_across_batches(monkeypatch):
     con = prices()
     con.execute("update prices set close = null where i % 7 = 0")  # 8 rows, in 5 batches
-    sizes = count_batches(monkeypatch)
+    frames = record_frames(monkeypatch)
     streamed = validate_relation(con, "select * from prices", "prices", [not_null("close")], batch_rows=10)
-    assert sizes == [10] * 5
+    # Judged on close's extremes and a null; then its 42 distinct values and the null, 10 at a time.
+    assert frames == [(3, [0]), (10, [0]), (10, [0]), (10, [0]), (10, [0]), (3, [0])]
     aligned = validate_relation(
         con, "select * from prices", "prices", [not_null("close"), unique("date")], batch_rows=10
     )
@@ -165,19 +179,11 @@ def test_nulls_are_counted_across_batches(monkeypatch):
 def test_only_failed_expectations_are_run_again_for_their_counts(monkeypatch):
     con = prices()
     con.execute("update prices set close = -1 where i in (3, 27)")
-    runs: list[tuple[str, list[int]]] = []
-    original = runner._Suite._run
-
-    def spy(self, frame, indexes, result_format):
-        runs.append((result_format, list(indexes)))
-        return original(self, frame, indexes, result_format)
-
-    monkeypatch.setattr(runner._Suite, "_run", spy)
+    frames = record_frames(monkeypatch)
     suite = [not_null("close"), between("close", 0.0001, 10_000_000)]
     outcome = validate_relation(con, "select * from prices", "prices", suite, batch_rows=10)
-    # Five batches for the verdicts; SUMMARY only for the batches where `between` failed.
-    assert [run for run in runs if run[0] == "BOOLEAN_ONLY"] == [("BOOLEAN_ONLY", [0, 1])] * 5
-    assert [run for run in runs if run[0] == "SUMMARY"] == [("SUMMARY", [1])] * 2
+    # Both judged on the extremes of close; only `between` again, on its 49 distinct values.
+    assert frames == [(3, [0, 1])] + [(10, [1])] * 4 + [(9, [1])]
     assert [(f.expectation, f.unexpected_count, f.unexpected_values) for f in outcome.failures] == [
         ("expect_column_values_to_be_between", 2, [-1.0, -1.0])
     ]
@@ -199,11 +205,11 @@ def test_the_row_count_is_judged_on_the_whole_relation():
 def test_each_uniqueness_expectation_sees_only_its_repeated_keys(monkeypatch):
     con = prices()
     con.execute("update prices set i = 3 where i = 4")
-    sizes = count_batches(monkeypatch)
+    frames = record_frames(monkeypatch)
     outcome = validate_relation(
         con, "select * from prices", "prices", [unique("i"), unique_together("date", "ticker")], batch_rows=10
     )
-    assert sizes == [2, 0]  # the two rows with i = 3; no (date, ticker) repeats
+    assert frames == [(2, [0]), (0, [1])]  # i = 3, twice; no (date, ticker) repeats
     assert [(f.expectation, f.column, f.unexpected_count) for f in outcome.failures] == [
         ("expect_column_values_to_be_unique", "i", 2)
     ]
@@ -212,11 +218,11 @@ def test_each_uniqueness_expectation_sees_only_its_repeated_keys(monkeypatch):
 def test_uniqueness_with_mostly_is_judged_on_the_whole_relation(monkeypatch):
     con = prices()
     con.execute("update prices set i = 3 where i = 4")  # 2 rows of 50 repeat a key: 4%
-    sizes = count_batches(monkeypatch)
+    frames = record_frames(monkeypatch)
     mostly = Expectation("ExpectColumnValuesToBeUnique", {"column": "i", "mostly": 0.9})
     outcome = validate_relation(con, "select * from prices", "prices", [mostly], batch_rows=10)
     assert outcome.success  # on the repeated rows alone it would be 100% unexpected
-    assert sizes == [50]
+    assert frames == [(50, [0])]
 
 
 def test_aggregate_and_schema_expectations_see_the_whole_relation():
@@ -255,21 +261,34 @@ def test_validate_relation_works_inside_an_open_transaction():
     assert validate_relation(con, "select * from prices", "prices", PRICE_SUITE, batch_rows=10).success
 
 
-def test_batches_follow_the_order_of_an_enum_key(monkeypatch):
-    """Ranges are planned in the key's own order, so each row is in exactly one batch."""
+def test_repeated_keys_of_an_enum_are_counted(monkeypatch):
     con = duckdb.connect()
     con.execute("create type grade as enum ('zeta', 'alpha', 'mid')")
     con.execute(
         "create table graded as select ['zeta', 'alpha', 'mid'][1 + i % 3]::grade as g, i from range(30) r(i)"
     )
     con.execute("insert into graded values ('alpha', 4)")  # (alpha, 4) twice; every grade repeats
-    sizes = count_batches(monkeypatch)
+    frames = record_frames(monkeypatch)
     outcome = validate_relation(
         con, "select * from graded", "graded", [unique_together("g", "i"), unique("g")], batch_rows=20
     )
-    # (alpha, 4) twice; then the grades in ranges (zeta, alpha), (mid): as text 'zeta' > 'alpha'.
-    assert sizes == [2, 21, 10]
+    assert frames == [(2, [0]), (6, [1])]  # (alpha, 4); then the three grades
     assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
         ("expect_compound_columns_to_be_unique", 2),
         ("expect_column_values_to_be_unique", 31),
     ]
+
+
+def test_a_nan_is_a_null_and_does_not_hide_the_maximum():
+    """DuckDB orders NaN above every number; GX (pandas) takes it for a null."""
+    con = duckdb.connect()
+    con.execute("create table t as select * from (values (1.0), (5000.0), ('NaN'::double)) v(x)")
+    suite = [between("x", 0, 100), not_null("x")]
+    outcome = validate_relation(con, "select * from t", "t", suite)
+    frame = validate_frame(con.sql("select * from t").pl(), "t", suite)
+    assert [(f.expectation, f.unexpected_count) for f in outcome.failures] == [
+        ("expect_column_values_to_be_between", 1),
+        ("expect_column_values_to_not_be_null", 1),
+    ]
+    assert outcome.failures[0].unexpected_values == [5000.0]
+    assert frame.describe() == outcome.describe()

@@ -1,28 +1,34 @@
-"""Run an expectation suite with GX Core 1.x and summarise what failed.
+"""Run an expectation suite with GX Core 1.x on what DuckDB computes, and summarise what failed.
 
-Two entry points share one GX machinery (`_Suite`: the suite built once, run on pandas batches):
+GX judges every expectation, but on a small frame DuckDB computes from the relation in SQL
+rather than on the relation's rows, so GX never re-does in pandas what one DuckDB pass does:
 
-- `validate_frame`: a polars frame in memory (the raw frames before they land, tests).
-- `validate_relation`: a SELECT on an open DuckDB connection, streamed to GX in batches of
-  about `batch_rows` rows, so memory is bounded by the batch, not by the table.
+- row counts: a frame with as many rows as DuckDB counts, and no columns;
+- ranges and nulls (`EXTREMES_KINDS`): each column's minimum, maximum and (where it has one) a
+  null. A column passes these expectations on those three values exactly when it passes on all
+  its values; when one fails, it is run again on the distinct values for its counts and values;
+- other row-wise (map) expectations: the distinct values of the columns they read, each with
+  the number of rows holding it, so counts are in rows of the relation;
+- uniqueness: the keys that occur more than once, each twice, with the number of its rows;
+- expectations on the columns only: no rows, every column;
+- anything else (aggregates, order-dependent expectations, `mostly`, row conditions): every row
+  of the columns it reads.
 """
 
-import ctypes
-import gc
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+import duckdb
 import polars as pl
-import pyarrow
 
 from validation.expectations import Expectation
 
-# GX's SUMMARY result keeps at most 20 unexpected values; a merged result keeps as many.
+# GX's SUMMARY result keeps at most 20 unexpected values; an outcome keeps as many.
 MAX_UNEXPECTED_VALUES = 20
-# Judged in Python on the row count DuckDB computes (count(*)) rather than by GX on a batch.
 ROW_COUNT_KINDS = frozenset({"ExpectTableRowCountToBeBetween", "ExpectTableRowCountToEqual"})
+# Row-wise expectations decided by a column's extremes and whether it has a null.
+EXTREMES_KINDS = frozenset({"ExpectColumnValuesToBeBetween", "ExpectColumnValuesToNotBeNull"})
 # Uniqueness across rows, and the kwarg naming the columns of the key.
 UNIQUENESS_KINDS = {
     "ExpectColumnValuesToBeUnique": "column",
@@ -38,9 +44,9 @@ CROSS_ROW_KINDS = frozenset(
         "ExpectColumnValuesToNotBeOutliers",
     }
 )
-# Table metrics that depend on the columns only, not on the rows.
 SCHEMA_METRICS = frozenset({"table.columns", "table.column_types", "table.column_count"})
 _INDEX = "chipwatch_index"  # meta key carrying an expectation's position in the suite
+_ROWS = "chipwatch_rows"  # the column of a distinct-values frame counting the rows of each value
 
 
 @dataclass(frozen=True)
@@ -84,26 +90,45 @@ def _context():
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.execution_engine import pandas_execution_engine
 
-    # GX fingerprints every pandas batch under this size (an md5 of `hash_pandas_object` of the
-    # whole frame, twice per validation, only for batch metadata nobody reads): a third of the
-    # time of a 1 m-row batch. GX skips it above the threshold; skip it always.
+    # GX fingerprints every pandas batch under this size (an md5 of the whole frame) for batch
+    # metadata nobody reads; skip it always.
     pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
-    # GX draws progress bars into the run logs otherwise.
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.data_sources.add_pandas(name="chipwatch")
-    return gx, context
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)  # not in the run logs
+    datasource = context.data_sources.add_pandas(name="chipwatch")
+    batch = datasource.add_dataframe_asset(name="relation").add_batch_definition_whole_dataframe("frame")
+    return gx, batch
 
 
 @dataclass
-class _Check:
-    """One expectation's verdict on one batch (or on the whole relation)."""
+class _Verdict:
+    """One expectation's verdict, accumulated over the frames it is run on."""
 
-    success: bool
+    success: bool = True
     unexpected_count: int | None = None
     unexpected_values: list = field(default_factory=list)
     observed_value: object = None
     raised: bool = False  # GX could not compute a metric (a missing column, a wrong type)
+
+    def add(self, result, rows=None) -> None:
+        """Add a GX result; `rows` counts the relation's rows behind each row of the frame."""
+        self.success = self.success and result.success
+        self.raised = self.raised or _raised(result.exception_info)
+        found = result.result
+        if self.observed_value is None:
+            self.observed_value = found.get("observed_value")
+        if found.get("unexpected_count") is None:
+            return
+        values = found.get("unexpected_list", found.get("partial_unexpected_list")) or []
+        if rows is None:
+            count, repeated = found["unexpected_count"], values
+        else:
+            weights = [int(rows[i]) for i in found["unexpected_index_list"]]
+            count = sum(weights)
+            repeated = [value for value, weight in zip(values, weights, strict=True) for _ in range(weight)]
+        self.unexpected_count = (self.unexpected_count or 0) + count
+        room = MAX_UNEXPECTED_VALUES - len(self.unexpected_values)
+        self.unexpected_values += repeated[: max(room, 0)]
 
 
 def _raised(exception_info) -> bool:
@@ -115,367 +140,227 @@ def _raised(exception_info) -> bool:
     return any(isinstance(info, dict) and info.get("raised_exception") for info in exception_info.values())
 
 
-def _merge(checks: list[_Check]) -> _Check:
-    """Fails if any batch fails; counts summed, the first unexpected values kept."""
-    counts = [check.unexpected_count for check in checks if check.unexpected_count is not None]
-    values = [value for check in checks for value in check.unexpected_values][:MAX_UNEXPECTED_VALUES]
-    observed = next((check.observed_value for check in checks if check.observed_value is not None), None)
-    return _Check(
-        success=all(check.success for check in checks),
-        unexpected_count=sum(counts) if counts else None,
-        unexpected_values=values,
-        observed_value=observed,
-        raised=any(check.raised for check in checks),
-    )
-
-
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class _Suite:
-    """A suite as GX expectations, each tagged with its position, and how each can be batched."""
+def _columns(expectation: Expectation) -> list[str]:
+    kwargs = expectation.kwargs
+    named = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+    return named + list(kwargs.get("column_list") or [])
 
-    def __init__(self, table: str, expectations: list[Expectation]):
-        self.gx, self.context = _context()
-        self.table = table
+
+def _plan(expectation: Expectation, gx_class: type) -> str:
+    """How the expectation is judged: `rows`, `extremes`, `distinct`, `repeats`, `schema` or `whole`."""
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+
+    kwargs = expectation.kwargs
+    if kwargs.get("row_condition") or kwargs.get("mostly") is not None:
+        return "whole"  # a condition may read any column; `mostly` is a share of all the rows
+    if expectation.kind in ROW_COUNT_KINDS:
+        return "rows"
+    if expectation.kind in UNIQUENESS_KINDS:
+        return "repeats"
+    if expectation.kind in EXTREMES_KINDS:
+        return "extremes"
+    row_wise = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    if expectation.kind not in CROSS_ROW_KINDS and issubclass(gx_class, row_wise):
+        return "distinct"
+    metrics = set(getattr(gx_class, "metric_dependencies", None) or ())
+    return "schema" if metrics and metrics <= SCHEMA_METRICS else "whole"
+
+
+class _Run:
+    """One suite over one relation: the frames DuckDB computes, and GX's verdicts on them."""
+
+    def __init__(self, con, relation: str, table: str, expectations: list[Expectation], batch_rows: int):
+        self.gx, self.batch = _context()
+        self.con, self.relation, self.table, self.batch_rows = con, relation, table, batch_rows
         # GX drops an expectation equal to one already in a suite; so do we, before numbering them.
         self.expectations = [e for i, e in enumerate(expectations) if e not in expectations[:i]]
         self.gx_expectations = [
             getattr(self.gx.expectations, e.kind)(**e.kwargs, meta={_INDEX: i})
             for i, e in enumerate(self.expectations)
         ]
-        self.datasource = self.context.data_sources.get("chipwatch")
-        asset_names = {asset.name for asset in self.datasource.assets}
-        asset = (
-            self.datasource.get_asset(table)
-            if table in asset_names
-            else self.datasource.add_dataframe_asset(name=table)
+        self.verdicts = [_Verdict() for _ in self.expectations]
+        self.types = dict(
+            con.execute(
+                f"select column_name, column_type from (describe select * from {relation})"
+            ).fetchall()
         )
-        self.batch_definition = next(
-            iter(asset.batch_definitions), None
-        ) or asset.add_batch_definition_whole_dataframe(name="whole_frame")
-        self.groups = [
-            self._group(e, type(g)) for e, g in zip(self.expectations, self.gx_expectations, strict=True)
-        ]
+        self.available = list(self.types)
+        self.total = con.execute(f"select count(*) from {relation}").fetchone()[0]
 
-    def indexes(self, *groups: str) -> list[int]:
-        """The positions of the expectations in `groups` (see `_group`)."""
-        return [i for i, group in enumerate(self.groups) if group in groups]
-
-    @staticmethod
-    def _group(expectation: Expectation, cls: type) -> str:
-        """`row_count`, `unique` (uniqueness: a row's verdict needs only the rows sharing its key),
-        `rowwise` (a row's verdict needs only the row), `schema` or `whole`."""
-        from great_expectations.expectations.expectation import (
-            ColumnMapExpectation,
-            ColumnPairMapExpectation,
-            MulticolumnMapExpectation,
-        )
-
-        if expectation.kind in ROW_COUNT_KINDS and not expectation.kwargs.get("row_condition"):
-            return "row_count"
-        if expectation.kind in UNIQUENESS_KINDS:
-            # `mostly` is a share of all the rows, which a frame of the repeated keys cannot give.
-            return "whole" if expectation.kwargs.get("mostly") is not None else "unique"
-        if expectation.kind not in CROSS_ROW_KINDS and issubclass(
-            cls, (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
+    def judge(self) -> ValidationOutcome:
+        plans: dict[str, list[int]] = {}
+        for i, (expectation, gx_expectation) in enumerate(
+            zip(self.expectations, self.gx_expectations, strict=True)
         ):
-            return "rowwise"
-        metrics = set(getattr(cls, "metric_dependencies", None) or ())
-        if metrics and metrics <= SCHEMA_METRICS and not expectation.kwargs.get("row_condition"):
-            return "schema"
-        return "whole"
+            missing = not set(_columns(expectation)) <= set(self.available)
+            plans.setdefault("schema" if missing else _plan(expectation, type(gx_expectation)), []).append(i)
+        import pandas as pd
 
-    def columns(self, indexes: list[int], available: list[str]) -> list[str]:
-        """The columns of `available` that the expectations at `indexes` read, in table order.
+        self._validate(pd.DataFrame(index=pd.RangeIndex(self.total)), plans.get("rows", []))
+        self._validate(self._fetch(f"select * from {self.relation} limit 0"), plans.get("schema", []))
+        if plans.get("extremes"):
+            failed = self._validate(self._extremes(plans["extremes"]), plans["extremes"], keep_failures=False)
+            plans.setdefault("distinct", []).extend(failed)
+        for columns, indexes in self._by_columns(plans.get("distinct", [])).items():
+            self._validate_streamed(self._distinct(columns), indexes, weighted=True)
+        for columns, indexes in self._by_columns(plans.get("repeats", [])).items():
+            self._validate(self._fetch(self._repeats(columns)), indexes, weighted=True)
+        for columns, indexes in self._by_columns(plans.get("whole", []), every=True).items():
+            self._validate(self._fetch(self._select(columns)), indexes)
+        return self._outcome()
 
-        All of them when one names no column or has a row condition (which may read any column);
-        a named column missing from the relation is left out, and GX reports it missing.
-        """
-        named: set[str] = set()
+    def _by_columns(self, indexes: list[int], every: bool = False) -> dict[tuple, list[int]]:
+        """The expectations at `indexes` grouped by the columns they read (all, with `every`)."""
+        groups: dict[tuple, list[int]] = {}
         for i in indexes:
-            kwargs = self.expectations[i].kwargs
-            columns = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
-            columns += list(kwargs.get("column_list") or [])
-            if not columns or kwargs.get("row_condition"):
-                return list(available)
-            named.update(columns)
-        return [column for column in available if column in named]
+            columns = self.available if every else _columns(self.expectations[i])
+            groups.setdefault(tuple(c for c in self.available if c in columns), []).append(i)
+        return groups
 
-    def key_columns(self, index: int) -> list[str]:
-        """The columns a uniqueness expectation's key is made of."""
-        expectation = self.expectations[index]
-        value = expectation.kwargs[UNIQUENESS_KINDS[expectation.kind]]
-        return [value] if isinstance(value, str) else list(value)
+    def _select(self, columns: tuple) -> str:
+        return f"select {', '.join(map(_quote, columns))} from {self.relation}"
 
-    def validate_batch(self, frame, indexes: list[int]) -> dict[int, _Check]:
-        """Run GX on a pandas frame for the expectations at `indexes`.
+    def _extremes(self, indexes: list[int]):
+        """Three rows: each column's minimum, its maximum, and a null where it has one (else its minimum).
 
-        First for the verdicts only (GX's BOOLEAN_ONLY: less than half the time of SUMMARY, which
-        builds the unexpected counts and values), then, for the expectations that failed, again
-        with SUMMARY for what the outcome reports."""
+        A NaN is a null to GX (pandas), but DuckDB orders it above every number: it counts as a null
+        here, and the maximum is taken without it."""
+        columns = sorted(
+            {c for i in indexes for c in _columns(self.expectations[i])}, key=self.available.index
+        )
+        if not self.total:
+            return self._fetch(self._select(tuple(columns)) + " limit 0")
+
+        def stats_of(column: str) -> str:
+            c, floating = _quote(column), self.types[column] in ("FLOAT", "DOUBLE")
+            maximum = f"max({c}) filter (where not isnan({c}))" if floating else f"max({c})"
+            null = f"count({c}) < count(*)" + (f" or bool_or(isnan({c}))" if floating else "")
+            return (
+                f"min({c}) as {_quote(f'min {column}')}, {maximum} as {_quote(f'max {column}')}, "
+                f"{null} as {_quote(f'null {column}')}"
+            )
+
+        stats = ", ".join(map(stats_of, columns))
+        minimum = ", ".join(f"{_quote(f'min {c}')} as {_quote(c)}" for c in columns)
+        maximum = ", ".join(_quote(f"max {c}") for c in columns)
+        null = ", ".join(
+            f"case when {_quote(f'null {c}')} then null else {_quote(f'min {c}')} end" for c in columns
+        )
+        rows = " union all ".join(f"select {row} from stats" for row in (minimum, maximum, null))
+        return self._fetch(f"with stats as materialized (select {stats} from {self.relation}) {rows}")
+
+    def _distinct(self, columns: tuple) -> str:
+        keys = ", ".join(map(_quote, columns))
+        return (
+            f"select {keys}, count(*) as {_ROWS} from {self.relation} group by all order by {keys} nulls last"
+        )
+
+    def _repeats(self, columns: tuple) -> str:
+        """Each key that occurs n > 1 times, twice: once counting 1 row, once n - 1 (GX flags both)."""
+        keys = ", ".join(map(_quote, columns))
+        repeated = f"select {keys}, count(*) as n from {self.relation} group by all having count(*) > 1"
+        return (
+            f"select {keys}, case when copy = 0 then 1 else n - 1 end as {_ROWS} "
+            f"from ({repeated}) cross join range(2) as copies(copy) order by {keys} nulls last, copy"
+        )
+
+    def _fetch(self, query: str):
+        return (
+            self.con.execute(query)
+            .to_arrow_reader(self.batch_rows)
+            .read_all()
+            .to_pandas(date_as_object=False, split_blocks=True)
+        )
+
+    def _validate_streamed(self, query: str, indexes: list[int], weighted: bool = False) -> None:
+        reader = self.con.execute(query).to_arrow_reader(self.batch_rows)
+        first = True
+        for record_batch in reader:
+            self._validate(record_batch.to_pandas(date_as_object=False, split_blocks=True), indexes, weighted)
+            first = False
+        if first:  # no row: GX still judges (an empty frame passes a map expectation)
+            self._validate(reader.schema.empty_table().to_pandas(date_as_object=False), indexes, weighted)
+
+    def _validate(
+        self, frame, indexes: list[int], weighted: bool = False, keep_failures: bool = True
+    ) -> list[int]:
+        """Run GX on `frame` for the expectations at `indexes`; the positions of those that failed.
+
+        Without `keep_failures` a failure is not recorded: the expectation is judged again."""
         if not indexes:
-            return {}
-        checks = self._run(frame, indexes, "BOOLEAN_ONLY")
-        failed = [i for i, check in checks.items() if not check.success]
-        return checks | self._run(frame, failed, "SUMMARY") if failed else checks
-
-    def _run(self, frame, indexes: list[int], result_format: str) -> dict[int, _Check]:
+            return []
         suite = self.gx.ExpectationSuite(name=f"{self.table}_suite")
         for i in indexes:
             suite.add_expectation(self.gx_expectations[i])
-        batch = self.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, result_format=result_format)
-        # GX's execution engine keeps the data of the last batch of every asset it validated: a
-        # table's last batch (150 MB of 1 m price rows) would stay for the rest of the run.
-        manager = self.datasource.get_execution_engine().batch_manager
-        manager.batch_data_cache.clear()
-        manager.reset_batch_cache()
-        return {
-            check.expectation_config.meta[_INDEX]: _Check(
-                success=check.success,
-                unexpected_count=check.result.get("unexpected_count"),
-                unexpected_values=list(check.result.get("partial_unexpected_list") or []),
-                observed_value=check.result.get("observed_value"),
-                raised=_raised(check.exception_info),
-            )
-            for check in result.results
-        }
+        result_format = "COMPLETE" if weighted else "SUMMARY"
+        results = self.batch.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format=result_format
+        )
+        rows = frame[_ROWS].to_numpy() if weighted else None
+        failed = []
+        for result in results.results:
+            i = result.expectation_config.meta[_INDEX]
+            if result.success or keep_failures:
+                self.verdicts[i].add(result, rows)
+            if not result.success:
+                failed.append(i)
+        return failed
 
-    def judge_row_counts(self, total: int) -> dict[int, _Check]:
-        """The row-count expectations judged on `total`, the whole relation's row count."""
-        checks = {}
-        for i in self.indexes("row_count"):
-            kwargs = self.expectations[i].kwargs
-            if self.expectations[i].kind == "ExpectTableRowCountToEqual":
-                success = total == kwargs["value"]
-            else:
-                low, high = kwargs.get("min_value"), kwargs.get("max_value")
-                above = low is None or (total > low if kwargs.get("strict_min") else total >= low)
-                below = high is None or (total < high if kwargs.get("strict_max") else total <= high)
-                success = above and below
-            checks[i] = _Check(success=success, observed_value=total)
-        return checks
-
-    def outcome(self, checks: dict[int, list[_Check]]) -> ValidationOutcome:
-        """Merge each expectation's batches; the failures in the order one GX run reports them.
-
-        GX groups a suite's expectations by column (in order of first appearance) and reports
-        first those whose metrics raised, then the others."""
+    def _outcome(self) -> ValidationOutcome:
+        """The failures in the order one GX run reports them: grouped by column in order of first
+        appearance, those whose metrics raised first."""
         first_seen: dict[object, int] = {}
         for expectation in self.expectations:
-            first_seen.setdefault(self._report_column(expectation), len(first_seen))
-        merged = {i: _merge(checks[i]) for i in range(len(self.expectations))}
+            first_seen.setdefault(_report_column(expectation), len(first_seen))
         order = sorted(
-            merged,
-            key=lambda i: (not merged[i].raised, first_seen[self._report_column(self.expectations[i])]),
+            range(len(self.expectations)),
+            key=lambda i: (not self.verdicts[i].raised, first_seen[_report_column(self.expectations[i])]),
         )
         failures = [
             FailedExpectation(
                 expectation=self.gx_expectations[i].expectation_type,
                 column=self.expectations[i].kwargs.get("column"),
-                unexpected_count=merged[i].unexpected_count,
-                unexpected_values=merged[i].unexpected_values,
-                observed_value=merged[i].observed_value,
+                unexpected_count=self.verdicts[i].unexpected_count,
+                unexpected_values=self.verdicts[i].unexpected_values,
+                observed_value=self.verdicts[i].observed_value,
             )
             for i in order
-            if not merged[i].success
+            if not self.verdicts[i].success
         ]
         return ValidationOutcome(table=self.table, evaluated=len(self.expectations), failures=failures)
 
-    @staticmethod
-    def _report_column(expectation: Expectation) -> str | None:
-        column = expectation.kwargs.get("column")
-        return column if isinstance(column, str) else None
 
-
-def _collect(checks: dict[int, list[_Check]], batch: dict[int, _Check]) -> None:
-    for i, check in batch.items():
-        checks.setdefault(i, []).append(check)
-
-
-def validate_frame(frame: pl.DataFrame, table: str, expectations: list[Expectation]) -> ValidationOutcome:
-    """Validate `frame` against `expectations`; the outcome names each failed expectation and its values.
-
-    The whole frame is one batch (it is in memory already); row counts are judged on its height.
-    """
-    suite = _Suite(table, expectations)
-    checks: dict[int, list[_Check]] = {}
-    _collect(checks, suite.judge_row_counts(frame.height))
-    indexes = suite.indexes("rowwise", "unique", "schema", "whole")
-    if indexes:
-        # The whole frame, as before: polars' to_pandas of a column subset costs more memory, not less.
-        _collect(checks, suite.validate_batch(frame.to_pandas(), indexes))
-    return suite.outcome(checks)
-
-
-def _arrow_to_pandas(data):
-    """An Arrow table or record batch as pandas, converted as polars' `DataFrame.to_pandas` does
-    (dates as datetime64), so that both entry points give GX the same frame."""
-    return data.to_pandas(date_as_object=False, split_blocks=True, self_destruct=True)
-
-
-def _select(relation: str, columns: list[str]) -> str:
-    # A SELECT needs a column; with none (all the named ones are missing) GX reports them missing.
-    return f"select {', '.join(_quote(c) for c in columns) or 'null as _no_column'} from {relation}"
-
-
-def _fetch(con, query: str, batch_rows: int, params: list | None = None):
-    """All rows of `query` as one pandas frame, read through Arrow record batches."""
-    reader = con.execute(query, params or []).to_arrow_reader(batch_rows)
-    return _arrow_to_pandas(reader.read_all())
-
-
-def _batch_ranges(con, relation: str, column: str, batch_rows: int) -> list[tuple]:
-    """Consecutive ranges of `column`'s values holding about `batch_rows` rows each.
-
-    Each value's rows fall in one range (a value with more than `batch_rows` rows is a range on
-    its own). Returns (low, high, with_nulls) triples; nulls sort last and join the last range.
-    """
-    return con.execute(
-        f"""
-        select min(value), max(value), bool_or(value is null)
-        from (
-            select value, (sum(n) over (order by value asc nulls last) - n) // {int(batch_rows)} as part
-            from (select {_quote(column)} as value, count(*) as n from {relation} group by all)
-        )
-        group by part
-        order by part
-        """
-    ).fetchall()
-
-
-def _aligned_batches(
-    con, relation: str, columns: list[str], alignment: str, key_type: str, batch_rows: int
-) -> Iterator:
-    """One pandas frame per range of `alignment`'s values (see `_batch_ranges`), one query each.
-
-    The bounds are cast to the column's type: compared as text, an ENUM would not be in the
-    order the ranges were planned in."""
-    key = _quote(alignment)
-    for low, high, with_nulls in _batch_ranges(con, relation, alignment, batch_rows):
-        conditions, params = [], []
-        if low is not None:
-            conditions.append(f"{key} between cast(? as {key_type}) and cast(? as {key_type})")
-            params += [low, high]
-        if with_nulls:
-            conditions.append(f"{key} is null")
-        yield _fetch(con, f"{_select(relation, columns)} where {' or '.join(conditions)}", batch_rows, params)
-
-
-def _repeated_key_batches(
-    con, relation: str, columns: list[str], key: list[str], types: dict[str, str], batch_rows: int
-) -> Iterator:
-    """The rows of the relation whose `key` occurs more than once, as pandas frames: the only rows
-    a uniqueness expectation on `key` can fail, and all the rows of each such key.
-
-    Keys are grouped by one 64-bit hash (a collision only adds rows that GX then passes). No
-    repeated key: GX sees a frame with no rows. Up to `batch_rows` repeated rows: one frame. More
-    are read again in ranges of the key's first column (`_aligned_batches`). A key column missing
-    from the relation gives a frame with no rows, on which GX reports it missing."""
-    hashed = f"hash({', '.join(_quote(column) for column in key)})"
-    repeats = f"select {hashed} from {relation} group by 1 having count(*) > 1"
-    if not set(key) <= set(types) or not con.execute(f"select exists ({repeats})").fetchone()[0]:
-        yield _fetch(con, f"{_select(relation, columns)} limit 0", batch_rows)
-        return
-    repeated = f"(select * from {relation} where {hashed} in ({repeats})) as repeated"
-    reader = con.execute(_select(repeated, columns)).to_arrow_reader(batch_rows)
-    batches, rows = [], 0
-    for batch in reader:
-        rows += batch.num_rows
-        if rows > batch_rows:
-            break
-        batches.append(batch)
-    else:
-        yield _arrow_to_pandas(pyarrow.Table.from_batches(batches, schema=reader.schema))
-        return
-    batches = None  # not held while the ranges are read
-    yield from _aligned_batches(con, repeated, columns, key[0], types[key[0]], batch_rows)
-
-
-def _streamed_batches(con, relation: str, columns: list[str], batch_rows: int) -> Iterator:
-    """The rows of one query as pandas frames of at most `batch_rows` rows, as DuckDB streams them."""
-    for record_batch in con.execute(_select(relation, columns)).to_arrow_reader(batch_rows):
-        yield _arrow_to_pandas(record_batch)
+def _report_column(expectation: Expectation) -> str | None:
+    column = expectation.kwargs.get("column")
+    return column if isinstance(column, str) else None
 
 
 def validate_relation(
     con, sql: str, table: str, expectations: list[Expectation], batch_rows: int = 1_000_000
 ) -> ValidationOutcome:
-    """Validate the rows of the SELECT `sql` on the open DuckDB connection `con`, in batches.
+    """Validate the rows of the SELECT `sql` on the open DuckDB connection `con`.
 
     `con` may be inside an open transaction: this only reads (it never begins, ends or closes
-    anything), and `sql` is read several times, so it must be deterministic. Only the columns the
-    expectations read are selected, and DuckDB hands them over as Arrow record batches, each
-    converted to pandas and validated by GX as `validate_frame` does.
-
-    - At most `batch_rows` rows: one batch, the same outcome as `validate_frame` on the whole frame.
-    - More: row-wise expectations (GX map expectations) are run on the rows as DuckDB streams
-      them, batch by batch, and merged: an expectation fails if it fails in any batch, its
-      unexpected counts are summed and the first 20 unexpected values kept. A uniqueness
-      expectation (without `mostly`) is run by GX on the rows whose key occurs more than once,
-      found by a GROUP BY in DuckDB (`_repeated_key_batches`): exact, and no batch has to hold
-      every row of a key.
-
-    Table-level expectations are judged on the whole relation, never on a batch:
-
-    - row counts (ExpectTableRowCountToBeBetween / ToEqual) are judged on the total computed
-      by DuckDB with count(*) (on the frame's height in `validate_frame`); a failure is reported
-      as GX reports it, with observed_value = the total;
-    - expectations on the columns only (ExpectTableColumnsToMatchSet, ExpectColumnToExist, ...)
-      are run by GX on the relation's first zero rows with every column;
-    - any other expectation (column aggregates such as ExpectColumnMeanToBeBetween, order-dependent
-      ones such as ExpectColumnValuesToBeIncreasing, row counts with a row condition) is run by GX
-      on the whole relation as one frame of the columns it reads: exact, but not bounded in memory.
-
-    `evaluated` is the number of expectations in the suite (identical duplicates counted once).
+    anything), and `sql` is read several times, so it must be deterministic. GX sees the frames
+    of the module docstring; those that grow with the data (distinct values, repeated keys) reach
+    it in batches of at most `batch_rows` rows. An unexpected count is a count of the relation's
+    rows, with up to 20 of their values. `evaluated` is the number of expectations in the suite
+    (identical duplicates counted once).
     """
-    suite = _Suite(table, expectations)
     relation = f"({sql.strip().rstrip(';')}) as relation"
-    types = dict(
-        con.execute(f"select column_name, column_type from (describe select * from {relation})").fetchall()
-    )
-    available = list(types)
-    total = con.execute(f"select count(*) from {relation}").fetchone()[0]
-    checks: dict[int, list[_Check]] = {}
-    _collect(checks, suite.judge_row_counts(total))
-
-    if total <= batch_rows:
-        indexes = suite.indexes("rowwise", "unique", "schema", "whole")
-        if indexes:
-            frame = _fetch(con, _select(relation, suite.columns(indexes, available)), batch_rows)
-            _collect(checks, suite.validate_batch(frame, indexes))
-        return suite.outcome(checks)
-
-    rowwise = suite.indexes("rowwise")
-    if rowwise:
-        for frame in _streamed_batches(con, relation, suite.columns(rowwise, available), batch_rows):
-            _collect(checks, suite.validate_batch(frame, rowwise))
-    for i in suite.indexes("unique"):
-        columns = suite.columns([i], available)
-        for frame in _repeated_key_batches(con, relation, columns, suite.key_columns(i), types, batch_rows):
-            _collect(checks, suite.validate_batch(frame, [i]))
-    schema = suite.indexes("schema")
-    if schema:
-        frame = _fetch(con, f"select * from {relation} limit 0", batch_rows)
-        _collect(checks, suite.validate_batch(frame, schema))
-    whole = suite.indexes("whole")
-    if whole:
-        frame = _fetch(con, _select(relation, suite.columns(whole, available)), batch_rows)
-        _collect(checks, suite.validate_batch(frame, whole))
-    frame = None  # the last batch: released with the others
-    _release_memory()
-    return suite.outcome(checks)
+    return _Run(con, relation, table, expectations, batch_rows).judge()
 
 
-def _release_memory() -> None:
-    """Give the memory of the batches back to the system. Freed pandas and Arrow buffers otherwise
-    stay in the allocators' free lists, and the process carries them into the run's next steps (a
-    DuckDB copy of the same table then adds its own gigabyte on top)."""
-    gc.collect()
-    pyarrow.default_memory_pool().release_unused()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: nothing to trim
+def validate_frame(frame: pl.DataFrame, table: str, expectations: list[Expectation]) -> ValidationOutcome:
+    """Validate the polars `frame` against `expectations`, as `validate_relation` does a relation."""
+    with duckdb.connect() as con:
+        con.register("frame", frame)
+        return validate_relation(con, "select * from frame", table, expectations)
