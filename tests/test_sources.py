@@ -13,7 +13,6 @@ from ingestion.epoch_hardware import read_epoch_ml_hardware
 from ingestion.errors import InboxError
 from ingestion.inbox import inbox_files, read_inbox
 from ingestion.nvidia_revenue import read_revenue_by_market_pdf
-from ingestion.warehouse import replace_table
 
 INBOX = PROJECT_ROOT / "data" / "inbox"
 
@@ -102,7 +101,8 @@ def test_clusters_link_to_curated_chips(warehouse_sql):
 def _land_inbox(warehouse, folder, table, reader, suffixes, root):
     frame = read_inbox(folder, suffixes, reader, root)
     with duckdb.connect(str(warehouse)) as con:
-        replace_table(con, "raw", table, frame)
+        con.register("frame", frame)
+        con.execute(f"create schema if not exists raw; create or replace table raw.{table} as from frame")
 
 
 def test_nvidia_newest_edition_wins_whatever_the_order_and_restatements_are_kept(tmp_path):
