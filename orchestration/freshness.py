@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, multi_asset_check
 from dagster_duckdb import DuckDBResource
 
-FRESHNESS_CHECK = "freshness"
+from serving.status import FRESHNESS_CHECK
 
 
 @dataclass(frozen=True)
