@@ -3,11 +3,13 @@
 `python -m orchestration.build [--full]` (what `make run` calls) runs, in this process and on
 the Dagster instance in `DAGSTER_HOME` (default `.dagster_home`; so `dagster dev` shows the runs):
 
-1. nothing at all when no input changed since the last good build (content hashes of every
-   reference file, inbox folder and the code); `--full` (`make run FULL=1`) rebuilds anyway;
+1. nothing at all when no input changed since the last good build: the files of every source
+   and the code, against what the last publish recorded in the instance's event log
+   (`orchestration/changes.py`, which the inbox sensor uses too); `--full` (`make run FULL=1`)
+   rebuilds anyway;
 2. the daily price partitions covering the price files, when they changed;
 3. the changed sources and everything downstream of them, or the whole graph when the code
-   changed or there is no previous build.
+   changed or nothing was published to this warehouse's serving file yet.
 
 It prints each table with its row count and every failed check, and exits 1 when a run failed
 or a blocking check failed, 75 when another build holds the warehouse.
@@ -27,7 +29,6 @@ import duckdb
 
 from ingestion.backend import connect, warehouse_exists
 from ingestion.paths import PROJECT_ROOT, dagster_home, warehouse_path
-from orchestration.state import changed_inputs, input_fingerprints, last_build_fingerprints, record_build
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
@@ -126,22 +127,6 @@ def build_lock(warehouse: Path):
             lock_file.truncate(0)
 
 
-def selected_raw_keys(changed: list[str]):
-    """The raw assets fed by the changed inputs."""
-    from dagster import AssetKey
-
-    from orchestration.sensors import WATCHED
-
-    keys = set()
-    for name in changed:
-        group, _, item = name.partition("/")
-        if group == "reference":
-            keys.add(AssetKey(["raw", item]))
-        elif group == "inbox" and item in WATCHED:
-            keys.add(AssetKey(["raw", WATCHED[item][0]]))
-    return keys
-
-
 def price_file_range():
     """First and last day in the price inbox, or None when it holds no file."""
     from ingestion.errors import InboxError
@@ -219,23 +204,23 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
 
 
 def run_build(warehouse: Path, full: bool, home: Path) -> int:
-    current = input_fingerprints()
-    previous = last_build_fingerprints(warehouse)
-    changed = changed_inputs(current, previous)
-    if previous and not changed and not full:
-        print("\n".join(table_lines(warehouse)))
-        print("\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything.")
-        return 0
-
     from dagster import DagsterInstance
 
-    everything = full or not previous or "code" in changed
+    from orchestration.changes import watched_sources, what_changed
+    from serving.publish import serving_path
+
     with DagsterInstance.from_config(str(home)) as instance:
-        result, selection = execute_build(instance, None if everything else selected_raw_keys(changed))
+        changes = what_changed(instance, watched_sources(), serving_path(warehouse))
+        everything = full or changes.everything or not warehouse_exists(warehouse)
+        if not everything and not changes.sources:
+            print("\n".join(table_lines(warehouse)))
+            print(
+                "\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything."
+            )
+            return 0
+        result, selection = execute_build(instance, None if everything else set(changes.sources))
     text, good = render_summary(result, warehouse, selection)
     print(text)
-    if good:
-        record_build(warehouse, current, result.run_id)
     return 0 if good else 1
 
 

@@ -25,10 +25,12 @@ SERVING_GROUP = "serving"
     ),
 )
 def serving_file(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
+    from orchestration.changes import code_version, last_publish, published_inputs
     from serving.publish import publish, serving_path
     from serving.status import run_checks
 
     target = serving_path(duckdb.database)
+    inputs = published_inputs(context.instance, last_publish(context.instance))
     # Every check evaluated so far in this run goes into the serving file's `meta.checks`.
     checks = run_checks(context.instance, context.run.run_id)
     with duckdb.get_connection() as con:
@@ -40,6 +42,9 @@ def serving_file(context: AssetExecutionContext, duckdb: DuckDBResource) -> Mate
             "tables": len(result.row_counts),
             "rows": sum(result.row_counts.values()),
             "row_counts": MetadataValue.json(result.row_counts),
+            # What `make run` and the inbox sensor compare the files with (orchestration/changes.py).
+            "inputs": MetadataValue.json(inputs),
+            "code_version": code_version(),
         }
     )
 
