@@ -49,19 +49,6 @@ class CheckResult:
 
 
 @dataclass(frozen=True)
-class SourceFreshness:
-    """A source's freshness check: its raw table's newest figure against the source's window."""
-
-    asset: str
-    fresh: bool
-    detail: str
-
-    @property
-    def source(self) -> str:
-        return self.asset.removeprefix("raw/")
-
-
-@dataclass(frozen=True)
 class LoadCount:
     """The latest load of a raw table: rows read = landed + quarantined (+ other partitions)."""
 
@@ -136,10 +123,11 @@ def run_checks(instance, run_id: str) -> list[CheckResult]:
     return check_results(record.event_log_entry.dagster_event.event_specific_data for record in records)
 
 
-def freshness(checks: list[CheckResult]) -> list[SourceFreshness]:
-    """The freshness checks among `checks`, stale sources first."""
-    sources = [SourceFreshness(c.asset, c.passed, c.detail) for c in checks if c.check == FRESHNESS_CHECK]
-    return sorted(sources, key=lambda source: (source.fresh, source.asset))
+def freshness(checks: list[CheckResult]) -> list[CheckResult]:
+    """Each source's freshness check (its raw table's newest figure against the source's window),
+    stale sources first."""
+    sources = [check for check in checks if check.check == FRESHNESS_CHECK]
+    return sorted(sources, key=lambda check: (check.passed, check.asset))
 
 
 def published_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
@@ -221,11 +209,12 @@ def check_lines(title: str, checks: list[CheckResult]) -> list[str]:
     return lines + [check.failure for check in failed if check.check != FRESHNESS_CHECK]
 
 
-def freshness_lines(title: str, sources: list[SourceFreshness]) -> list[str]:
-    stale = sum(not source.fresh for source in sources)
+def freshness_lines(title: str, sources: list[CheckResult]) -> list[str]:
+    stale = sum(not source.passed for source in sources)
     lines = [f"{title}: {len(sources) - stale} fresh, {stale} stale"]
     for source in sources:
-        lines.append(f"  {source.source:<40} {'fresh' if source.fresh else 'STALE':<6} {source.detail}")
+        name = source.asset.removeprefix("raw/")
+        lines.append(f"  {name:<40} {'fresh' if source.passed else 'STALE':<6} {source.detail}")
     return lines
 
 

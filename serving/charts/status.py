@@ -21,12 +21,12 @@ def freshness_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
             cells={
                 "values": [
                     [r.asset for r in rows],
-                    ["yes" if r.fresh else "STALE" for r in rows],
+                    ["yes" if r.passed else "STALE" for r in rows],
                     [r.detail for r in rows],
                 ],
                 "fill_color": [
                     ["#ffffff"] * len(rows),
-                    ["#d9f0d3" if r.fresh else "#f4c7c3" for r in rows],
+                    ["#d9f0d3" if r.passed else "#f4c7c3" for r in rows],
                 ],
                 "align": "left",
                 "height": 24,
@@ -34,7 +34,7 @@ def freshness_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
         )
     )
     chart.figure, chart.rows = layout(figure, height=100 + 26 * len(rows)), len(rows)
-    stale = sum(not r.fresh for r in rows)
+    stale = sum(not r.passed for r in rows)
     chart.note = (
         f"{stale} of {len(rows)} sources are older than their window (a warning, not a failed build)."
     )
