@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetKey, DagsterInstance, DagsterRunStatus
 
 from ingestion.paths import PROJECT_ROOT, reference_dir
 
@@ -127,6 +127,7 @@ class Publish:
     path: str
     code_version: str | None
     inputs: dict[str, FileStates]
+    run_succeeded: bool  # False: a step after the publish failed (the dashboard, dbt docs)
 
 
 def last_publish(instance: DagsterInstance) -> Publish | None:
@@ -139,7 +140,9 @@ def last_publish(instance: DagsterInstance) -> Publish | None:
         return metadata[name].value if name in metadata else default
 
     path = value("path", "")
-    return Publish(event.timestamp, str(path), value("code_version"), value("inputs", {}) or {})
+    run = instance.get_run_by_id(event.run_id) if event.run_id else None
+    succeeded = run is None or run.status == DagsterRunStatus.SUCCESS
+    return Publish(event.timestamp, str(path), value("code_version"), value("inputs", {}) or {}, succeeded)
 
 
 @dataclass(frozen=True)
@@ -156,7 +159,7 @@ class Changes:
 
 def what_changed(instance: DagsterInstance, sources: list[Source], serving: Path) -> Changes:
     """Compare each source's files with the last publish to `serving`. Everything is to be rebuilt
-    when nothing was published there yet or the code changed since."""
+    when nothing was published there yet, the publishing run failed later or the code changed."""
     publish = last_publish(instance)
     if publish is not None and Path(publish.path).resolve() != serving.resolve():
         publish = None  # another warehouse's publish, recorded in the same instance
@@ -168,7 +171,7 @@ def what_changed(instance: DagsterInstance, sources: list[Source], serving: Path
         if version(now) != version(before):
             names = sorted(name for name, state in now.items() if before.get(name, [None] * 3)[2] != state[2])
             changed[source.key] = (now, names)
-    everything = publish is None or publish.code_version != code_version()
+    everything = publish is None or not publish.run_succeeded or publish.code_version != code_version()
     return Changes(everything, changed)
 
 
