@@ -6,7 +6,6 @@ UV = $(shell command -v uv 2>/dev/null || echo python3 -m uv)
 RUN = $(UV) run --frozen --no-sync
 
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
-export CHIPWATCH_WAREHOUSE ?= $(CURDIR)/warehouse/chipwatch.duckdb
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
@@ -15,7 +14,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
-	@mkdir -p "$(DAGSTER_HOME)" "$(dir $(CHIPWATCH_WAREHOUSE))"
+	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 # The dbt manifest that the Dagster definitions read: built here, never at import time.

@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from ingestion.errors import SourceFormatError
-from ingestion.source_text import INTERNAL_COLUMNS, header_hint, parse_csv
+from ingestion.source_text import INTERNAL_COLUMNS, header_hint
 
 EXTRA_JSON = "extra_json"
 SOURCE_ROW = "source_row"
@@ -25,12 +25,6 @@ class SourceColumn:
 
 def normalise_header(header: str) -> str:
     return " ".join(header.replace("\ufeff", "").split()).casefold()
-
-
-def read_csv_as_text(path: str | Path) -> pl.DataFrame:
-    """Read every field as a string (encoding and delimiter detected); quoted fields may span
-    lines. Records that cannot be rows are left out: `ingestion.source_text.parse_csv` returns them."""
-    return parse_csv(path).frame
 
 
 def match_headers(headers: Sequence[str], spec: Sequence[SourceColumn], path: str | Path) -> dict[str, str]:
@@ -84,15 +78,3 @@ def _extra_json(raw: pl.DataFrame, columns: list[str]) -> pl.Series:
         [json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False) for row in rows],
         pl.String,
     )
-
-
-def to_float(column: str, divisor: float = 1.0) -> pl.Expr:
-    """Parse a numeric text column (thousands separators allowed); unparseable text gives null."""
-    number = pl.col(column).str.strip_chars().str.replace_all(",", "").cast(pl.Float64, strict=False)
-    return (number / divisor).alias(column)
-
-
-def to_date(column: str, formats: Sequence[str]) -> pl.Expr:
-    """Parse a date text column trying `formats` in order; unparseable text gives null."""
-    text = pl.col(column).str.strip_chars()
-    return pl.coalesce(text.str.to_date(fmt, strict=False) for fmt in formats).alias(column)

@@ -14,6 +14,12 @@ def warehouse_path() -> Path:
     return Path(configured).resolve() if configured else DEFAULT_WAREHOUSE
 
 
+def dagster_home() -> Path:
+    """The Dagster instance's folder: `DAGSTER_HOME` if set, else `.dagster_home` in the project."""
+    configured = os.environ.get("DAGSTER_HOME")
+    return Path(configured).resolve() if configured else PROJECT_ROOT / ".dagster_home"
+
+
 def reference_dir() -> Path:
     """The curated reference CSVs: `CHIPWATCH_REFERENCE_DIR` if set, else `data/reference`."""
     configured = os.environ.get("CHIPWATCH_REFERENCE_DIR")

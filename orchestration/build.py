@@ -1,13 +1,15 @@
 """Build the warehouse headless and print what was built and what the checks found.
 
 `python -m orchestration.build [--full]` (what `make run` calls) runs, in this process and on
-the Dagster instance in `DAGSTER_HOME` (so `dagster dev` shows the runs):
+the Dagster instance in `DAGSTER_HOME` (default `.dagster_home`; so `dagster dev` shows the runs):
 
-1. nothing at all when no input changed since the last good build (content hashes of every
-   reference file, inbox folder and the code); `--full` (`make run FULL=1`) rebuilds anyway;
+1. nothing at all when no input changed since the last good build: the files of every source
+   and the code, against what the last publish recorded in the instance's event log
+   (`orchestration/changes.py`, which the inbox sensor uses too); `--full` (`make run FULL=1`)
+   rebuilds anyway;
 2. the daily price partitions covering the price files, when they changed;
 3. the changed sources and everything downstream of them, or the whole graph when the code
-   changed or there is no previous build.
+   changed or nothing was published to this warehouse's serving file yet.
 
 It prints each table with its row count and every failed check, and exits 1 when a run failed
 or a blocking check failed, 75 when another build holds the warehouse.
@@ -26,21 +28,11 @@ from pathlib import Path
 import duckdb
 
 from ingestion.backend import connect, warehouse_exists
-from ingestion.paths import PROJECT_ROOT, warehouse_path
-from orchestration.state import changed_inputs, input_fingerprints, last_build_fingerprints, record_build
+from ingestion.paths import PROJECT_ROOT, dagster_home, warehouse_path
 
 SCHEMAS = ("raw", "staging", "intermediate", "marts")
 WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"
 EXIT_BUSY = 75
-
-
-@dataclass(frozen=True)
-class CheckLine:
-    asset: str
-    check: str
-    passed: bool
-    blocking: bool
-    detail: str
 
 
 @dataclass(frozen=True)
@@ -69,24 +61,6 @@ class BuildResult:
         return [event for run in self.runs for event in run.get_step_failure_events()]
 
 
-def check_lines(result) -> list[CheckLine]:
-    from dagster import AssetCheckSeverity
-
-    lines = []
-    for evaluation in result.get_asset_check_evaluations():
-        summary = evaluation.metadata.get("summary")
-        lines.append(
-            CheckLine(
-                asset=evaluation.asset_key.to_user_string(),
-                check=evaluation.check_name,
-                passed=evaluation.passed,
-                blocking=evaluation.blocking and evaluation.severity == AssetCheckSeverity.ERROR,
-                detail=str(summary.value) if summary is not None else "",
-            )
-        )
-    return sorted(lines, key=lambda line: (line.asset, line.check))
-
-
 def table_row_counts(path) -> list[tuple[str, int]]:
     with connect(path, read_only=True) as con:
         tables = con.execute(
@@ -113,20 +87,21 @@ def table_lines(warehouse: Path) -> list[str]:
 
 def render_summary(result: BuildResult, warehouse: Path, expected_assets) -> tuple[str, bool]:
     """The summary text, and whether the build is good (runs succeeded, no blocking check failed)."""
-    checks = check_lines(result)
-    failed = [line for line in checks if not line.passed]
-    blocking_failed = [line for line in failed if line.blocking]
+    from serving.status import check_lines, check_results, freshness, freshness_lines
+
+    checks = check_results(result.get_asset_check_evaluations())
+    blocking_failed = [check for check in checks if check.blocking and not check.passed]
     out = table_lines(warehouse)
-    out += ["", f"Checks: {len(checks) - len(failed)} passed, {len(failed)} failed"]
-    for line in failed:
-        kind = "BLOCKING" if line.blocking else "warning"
-        out.append(f"  FAILED [{kind}] {line.asset} {line.check}: {line.detail}".rstrip(": "))
+    out += ["", *check_lines("Checks", checks)]
     for failure in result.get_step_failure_events():
         out.append(f"  STEP FAILED {failure.step_key}: {failure.event_specific_data.error.message.strip()}")
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     not_built = sorted(key.to_user_string() for key in set(expected_assets) - materialized)
     if not_built:
         out.append(f"  Not rebuilt (an upstream step or blocking check failed): {', '.join(not_built)}")
+    sources = freshness(checks)
+    if sources:
+        out += ["", *freshness_lines("Sources (freshness against each source's own window)", sources)]
     good = result.success and not blocking_failed and not not_built
     out += ["", "Build OK" if good else "Build FAILED"]
     return "\n".join(out), good
@@ -150,22 +125,6 @@ def build_lock(warehouse: Path):
             yield None
         finally:
             lock_file.truncate(0)
-
-
-def selected_raw_keys(changed: list[str]):
-    """The raw assets fed by the changed inputs."""
-    from dagster import AssetKey
-
-    from orchestration.sensors import WATCHED
-
-    keys = set()
-    for name in changed:
-        group, _, item = name.partition("/")
-        if group == "reference":
-            keys.add(AssetKey(["raw", item]))
-        elif group == "inbox" and item in WATCHED:
-            keys.add(AssetKey(["raw", WATCHED[item][0]]))
-    return keys
 
 
 def price_file_range():
@@ -245,32 +204,32 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
     return BuildResult(runs), selection
 
 
-def run_build(warehouse: Path, full: bool) -> int:
-    current = input_fingerprints()
-    previous = last_build_fingerprints(warehouse)
-    changed = changed_inputs(current, previous)
-    if previous and not changed and not full:
-        print("\n".join(table_lines(warehouse)))
-        print("\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything.")
-        return 0
-
+def run_build(warehouse: Path, full: bool, home: Path) -> int:
     from dagster import DagsterInstance
 
-    everything = full or not previous or "code" in changed
-    with DagsterInstance.get() as instance:
-        result, selection = execute_build(instance, None if everything else selected_raw_keys(changed))
+    from orchestration.changes import watched_sources, what_changed
+    from serving.publish import serving_path
+
+    with DagsterInstance.from_config(str(home)) as instance:
+        changes = what_changed(instance, watched_sources(), serving_path(warehouse))
+        everything = full or changes.everything or not warehouse_exists(warehouse)
+        if not everything and not changes.sources:
+            print("\n".join(table_lines(warehouse)))
+            print(
+                "\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything."
+            )
+            return 0
+        result, selection = execute_build(instance, None if everything else set(changes.sources))
     text, good = render_summary(result, warehouse, selection)
     print(text)
-    if good:
-        record_build(warehouse, current, result.run_id)
     return 0 if good else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     full = "--full" in argv or os.environ.get("FULL") == "1"
-    dagster_home = os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / ".dagster_home"))
-    os.makedirs(dagster_home, exist_ok=True)
+    home = dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
     warehouse = warehouse_path()
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     with build_lock(warehouse) as holder:
@@ -279,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"Another build (PID {holder}) is writing {warehouse}: this one stops. Re-run when it ends."
             )
             return EXIT_BUSY
-        return run_build(warehouse, full)
+        return run_build(warehouse, full, home)
 
 
 if __name__ == "__main__":

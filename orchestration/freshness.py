@@ -11,8 +11,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetK
 from dagster_duckdb import DuckDBResource
 
 from ingestion.registry import SOURCES
-
-FRESHNESS_CHECK = "freshness"
+from serving.status import FRESHNESS_CHECK
 
 
 @dataclass(frozen=True)

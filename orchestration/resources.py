@@ -1,6 +1,5 @@
 """Resources shared by the assets: the DuckDB warehouse and the dbt project."""
 
-import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,7 +9,7 @@ from dagster import Failure
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from ingestion.backend import MEMORY_LIMIT, default_memory_limit, duckdb_config
+from ingestion.backend import duckdb_config
 from ingestion.paths import PROJECT_ROOT, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -57,8 +56,6 @@ class Warehouse(DuckDBResource):
 
 def build_resources(warehouse: Path | None = None) -> dict:
     """The resources for a run against `warehouse` (default: `CHIPWATCH_WAREHOUSE` or the project's file)."""
-    # dbt's DuckDB (profiles.yml) gets the same memory cap as every other connection.
-    os.environ.setdefault(MEMORY_LIMIT, default_memory_limit())
     return {
         "duckdb": Warehouse(database=str(warehouse or warehouse_path()), connection_config=duckdb_config()),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=str(DBT_EXECUTABLE)),

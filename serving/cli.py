@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from serving.health import Published, ServingFileDamaged, check_serving
+from serving.health import ServingFileDamaged, check_serving
 from serving.output import WRITERS, batches
 from serving.publish import serving_path
 from serving.readonly import (
@@ -133,149 +133,14 @@ def run_export(args) -> int:
     return 0
 
 
-def _age(moment: datetime, now: datetime) -> str:
-    seconds = max(0, (now - moment).total_seconds())
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min ago"
-    if seconds < 172800:
-        return f"{seconds / 3600:.1f} h ago"
-    return f"{seconds / 86400:.0f} days ago"
-
-
-def _dagster_home() -> Path | None:
-    configured = os.environ.get("DAGSTER_HOME")
-    if configured:
-        return Path(configured)
-    from ingestion.paths import PROJECT_ROOT
-
-    default = PROJECT_ROOT / ".dagster_home"
-    return default if default.is_dir() else None
-
-
-def last_pipeline_run(home: Path) -> list[str]:
-    """What the Dagster instance says about the last `build_warehouse` run."""
-    if not (home / "history").is_dir():
-        return [f"Last pipeline run: none recorded in {home}"]
-    from dagster import DagsterEventType, DagsterInstance, RunsFilter
-
-    with DagsterInstance.from_config(str(home)) as instance:
-        runs = instance.get_runs(filters=RunsFilter(job_name="build_warehouse"), limit=1)
-        if not runs:
-            return [f"Last pipeline run: none recorded in {home}"]
-        run = runs[0]
-        record = instance.get_run_record_by_id(run.run_id)
-        ended = record.end_time or record.start_time if record else None
-        when = datetime.fromtimestamp(ended, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if ended else "?"
-        lines = [f"Last pipeline run: {run.run_id} {run.status.value} ({when}, from {home})"]
-        evaluations = instance.get_records_for_run(
-            run_id=run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
-        ).records
-        failed = [
-            r.event_log_entry.dagster_event.event_specific_data
-            for r in evaluations
-            if not r.event_log_entry.dagster_event.event_specific_data.passed
-        ]
-        lines.append(f"  Checks in that run: {len(evaluations) - len(failed)} passed, {len(failed)} failed")
-        for evaluation in failed:
-            kind = "BLOCKING" if evaluation.blocking else "warning"
-            lines.append(f"  FAILED [{kind}] {evaluation.asset_key.to_user_string()} {evaluation.check_name}")
-        return lines
-
-
-def _load_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Per raw table, its latest load: rows read, landed and quarantined."""
-    try:
-        loads = con.execute(
-            "select table_name, rows_read, rows_landed, rows_quarantined, rows_other_partitions, balanced "
-            "from meta.load_accounting order by table_name"
-        ).fetchall()
-    except duckdb.Error:
-        return []
-    quarantined = sum(row[3] for row in loads)
-    lines = [
-        "",
-        f"Loads (rows read = landed + quarantined): {quarantined} rows in quarantine"
-        + (" (see: chipwatch sql 'select * from meta.quarantine')" if quarantined else ""),
-    ]
-    for table, read, landed, in_quarantine, other, balanced in loads:
-        extra = f" + {other} other days" if other else ""
-        flag = "" if balanced else "  NOT BALANCED"
-        lines.append(
-            f"  raw.{table:<46} {read:>7} read {landed:>7} landed {in_quarantine:>5} quarantined{extra}{flag}"
-        )
-    return lines
-
-
-def _published_lines(con: duckdb.DuckDBPyConnection, published: Published, now: datetime) -> list[str]:
-    lines = [
-        f"  published {published.published_at:%Y-%m-%d %H:%M:%S} UTC ({_age(published.published_at, now)}) "
-        f"by run {published.run_id}; DuckDB {published.duckdb_version}, storage {published.storage_version}",
-        "",
-        f"Tables (each read in full, row counts as published): {len(published.table_rows)}",
-    ]
-    lines += [f"  {table:<57} {rows:>8} rows" for table, rows in sorted(published.table_rows.items())]
-    checks = con.execute(
-        "select asset, check_name, passed, blocking, detail from meta.checks order by 1, 2"
-    ).fetchall()
-    failed = [c for c in checks if not c[2]]
-    lines += ["", f"Checks in the published run: {len(checks) - len(failed)} passed, {len(failed)} failed"]
-    for asset, check, _, blocking, detail in (c for c in failed if c[1] != "freshness"):  # freshness: below
-        kind = "BLOCKING" if blocking else "warning"
-        lines.append(f"  FAILED [{kind}] {asset} {check}: {detail}".rstrip(": "))
-    lines += _load_lines(con)
-    freshness = [c for c in checks if c[1] == "freshness"]
-    stale = [c for c in freshness if not c[2]]
-    lines += [
-        "",
-        f"Sources (freshness against each source's own window, at the publish): "
-        f"{len(freshness) - len(stale)} fresh, {len(stale)} stale",
-    ]
-    for asset, _, passed, _, detail in freshness:
-        lines.append(f"  {asset.removeprefix('raw/'):<40} {'fresh' if passed else 'STALE':<6} {detail}")
-    return lines
-
-
-def _run_lines(published_run: str | None) -> list[str]:
-    home = _dagster_home()
-    if home is None:
-        return ["Last pipeline run: unknown (DAGSTER_HOME not set and no .dagster_home in the project)"]
-    try:
-        lines = last_pipeline_run(home)
-    except Exception as error:  # the instance is optional: say so rather than fail
-        return [f"Last pipeline run: could not read the Dagster instance in {home}: {error}"]
-    first = lines[0]
-    if published_run and first.startswith("Last pipeline run: ") and published_run not in first:
-        if " FAILURE " in first or " CANCELED " in first:
-            lines.append("  That run did not publish: the serving file is still the last good one.")
-        elif " STARTED " in first or " STARTING " in first or " QUEUED " in first:
-            lines.append("  That run is in progress: it publishes only if every blocking check passes.")
-    return lines
-
-
 def run_status(args) -> int:
     """Exit 0 only for a serving file that is whole; 1 when it is missing or damaged."""
-    now = datetime.now(UTC).replace(tzinfo=None)
-    path = args.serving
-    lines = [f"Serving file: {path}"]
-    published_run, healthy = None, False
-    try:
-        published = check_serving(path)
-    except FileNotFoundError:
-        lines.append(
-            "  not published yet: run `make run`; it publishes only after every blocking check passes"
-        )
-    except ServingFileDamaged as error:
-        lines.append(f"  DAMAGED: {error}")
-    else:
-        healthy, published_run = True, published.run_id
-        with connect_read_only(path) as con:
-            lines += _published_lines(con, published, now)
-    from ingestion.fetch.log import last_fetch_lines
+    from ingestion.paths import dagster_home
+    from serving.status import read_status, render_status
 
-    lines += last_fetch_lines()
-    lines += ["", *_run_lines(published_run)]
-    print("\n".join(lines))
-    return 0 if healthy else 1
+    status = read_status(args.serving, dagster_home())
+    print(render_status(status, datetime.now(UTC).replace(tzinfo=None)))
+    return 0 if status.healthy else 1
 
 
 def run_dashboard(args) -> int:

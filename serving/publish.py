@@ -26,6 +26,7 @@ from duckdb.sqltypes import DuckDBPyType
 
 from ingestion.paths import warehouse_path
 from ingestion.warehouse import sql_string
+from serving.status import CheckResult
 
 SERVED_SCHEMAS = ("marts", "staging")
 # What dbt names a model's relation while it swaps it in (`<model>__dbt_tmp`) and the old one until
@@ -59,17 +60,6 @@ def serving_path(warehouse: Path | str | None = None) -> Path:
     if configured:
         return Path(configured).resolve()
     return Path(warehouse or warehouse_path()).resolve().parent / SERVING_FILE_NAME
-
-
-@dataclass(frozen=True)
-class CheckRecord:
-    """One asset check evaluated in the run that published."""
-
-    asset: str
-    check: str
-    passed: bool
-    blocking: bool
-    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -136,7 +126,7 @@ def publish(
     run_id: str,
     *,
     source_catalog: str | None = None,
-    checks: Iterable[CheckRecord] = (),
+    checks: Iterable[CheckResult] = (),
 ) -> PublishResult:
     """Copy the served schemas of `source_catalog` (default: the connection's database) to `target`.
 
@@ -249,7 +239,7 @@ def _write_meta(
     source_file: str | None,
     row_counts: dict[str, int],
     previous: list[tuple],
-    checks: list[CheckRecord],
+    checks: list[CheckResult],
 ) -> None:
     meta = f"{alias}.{META_SCHEMA}"
     con.execute(f"create schema {meta}")
@@ -342,7 +332,7 @@ def _copy_load_accounting(con: duckdb.DuckDBPyConnection, source: str, alias: st
 
 
 def publish_warehouse(
-    warehouse: Path | str, target: Path | str, run_id: str, checks: Iterable[CheckRecord] = ()
+    warehouse: Path | str, target: Path | str, run_id: str, checks: Iterable[CheckResult] = ()
 ) -> PublishResult:
     """Publish from a warehouse file that nothing is writing (opened read-only)."""
     con = duckdb.connect()

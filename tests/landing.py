@@ -25,7 +25,8 @@ def land_files(table: str | Source, *paths: Path) -> Landed:
         landing = land(con, source, [Path(p) for p in paths], empty=source.empty() if source.empty else None)
         frame = con.execute(f'select * exclude ({", ".join(PROVENANCE)}) from raw."{source.table}"').pl()
         quarantined = con.execute(
-            f'select source_file, line, reason, row_json from quarantine."{source.table}" order by source_file, line'
+            "select source_file, line, reason, row_json "
+            f'from quarantine."{source.table}" order by source_file, line'
         ).pl()
     return Landed(frame, quarantined, landing)
 

@@ -12,7 +12,6 @@ from conftest import PROJECT_ROOT, SHARED_DATA, run_dbt
 
 from ingestion.reference import read_reference_csv
 from ingestion.reference_tables import REFERENCE_TABLES
-from ingestion.warehouse import replace_table
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
@@ -176,7 +175,8 @@ def _staging_with(tmp_path, extra_rows: list[dict]):
     frame = read_reference_csv(planted, REFERENCE_TABLES["figure_observations"])
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
-        replace_table(con, "raw", "figure_observations", frame)
+        con.register("frame", frame)
+        con.execute("create schema raw; create table raw.figure_observations as from frame")
     return run_dbt(warehouse, "stg_reference__figure_observations")
 
 

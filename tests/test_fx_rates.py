@@ -80,8 +80,8 @@ def test_a_fred_download_in_the_fx_inbox_wins_over_the_curated_month_in_the_mart
     built_warehouse, tmp_path, monkeypatch
 ):
     from dagster import materialize
-
     from orchestration.assets.inbox import inbox_assets
+
     from orchestration.resources import build_resources
 
     built, result = built_warehouse

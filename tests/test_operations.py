@@ -3,24 +3,26 @@ incremental builds, freshness and the build lock."""
 
 import json
 import os
+from contextlib import nullcontext
 from datetime import UTC, date, timedelta
 from pathlib import Path
+from unittest.mock import ANY
 
 import duckdb
 import pytest
 from conftest import PROJECT_ROOT
 from dagster import (
+    AssetKey,
     DagsterInstance,
     build_schedule_context,
     build_sensor_context,
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
-from orchestration.build import build_lock, selected_raw_keys
+from orchestration.build import build_lock
 from orchestration.definitions import defs
 from orchestration.freshness import WINDOWS, is_fresh, previous_trading_day, summary
 from orchestration.resources import build_resources
-from orchestration.state import changed_inputs, input_fingerprints
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
 
@@ -81,42 +83,65 @@ def sensor_env(tmp_path, monkeypatch):
     return inbox, build_resources(tmp_path / "w.duckdb")["duckdb"]
 
 
-def _tick(cursor, duckdb_resource):
+def _tick(duckdb_resource, instance=None):
     from orchestration.sensors import inbox_sensor
 
-    with DagsterInstance.ephemeral() as instance:
-        context = build_sensor_context(
-            instance=instance, cursor=cursor, resources={"duckdb": duckdb_resource}
-        )
-        result = inbox_sensor.evaluate_tick(context)
-        return result.run_requests or [], result.cursor
+    with nullcontext(instance) if instance else DagsterInstance.ephemeral() as instance:
+        context = build_sensor_context(instance=instance, resources={"duckdb": duckdb_resource})
+        return inbox_sensor.evaluate_tick(context).run_requests or []
+
+
+def _record_publish(instance, serving: Path, sources) -> None:
+    """What a good run leaves in the event log: each source's raw table loaded, then the publish."""
+    from dagster import AssetMaterialization, MetadataValue
+
+    from orchestration.changes import SERVING_FILE_KEY, code_version, last_publish, published_inputs, raw_key
+
+    for source in sources:
+        instance.report_runless_asset_event(AssetMaterialization(raw_key(source)))
+    inputs = published_inputs(instance, last_publish(instance))
+    metadata = {
+        "path": MetadataValue.path(str(serving)),
+        "inputs": MetadataValue.json(inputs),
+        "code_version": code_version(),
+    }
+    instance.report_runless_asset_event(AssetMaterialization(SERVING_FILE_KEY, metadata=metadata))
 
 
 def test_the_sensor_starts_a_run_for_a_new_file_and_not_for_the_same_file_again(sensor_env):
     inbox, warehouse = sensor_env
-    requests, cursor = _tick(None, warehouse)
-    assert requests == []
+    assert _tick(warehouse) == []
     (inbox / "epoch_gpu_clusters" / "clusters.csv").write_text("Name\nA\n")
-    requests, cursor = _tick(cursor, warehouse)
-    assert [r.job_name for r in requests] == ["inbox_epoch_gpu_clusters"]
-    requests, cursor = _tick(cursor, warehouse)
-    assert requests == []
+    [first] = _tick(warehouse)
+    assert first.job_name == "inbox_epoch_gpu_clusters"
+    # The same file asks for the same run key, which Dagster launches once.
+    assert [r.run_key for r in _tick(warehouse)] == [first.run_key]
     (inbox / "epoch_gpu_clusters" / "clusters.csv").write_text("Name\nA\nB\n")
-    requests, cursor = _tick(cursor, warehouse)
-    assert [r.job_name for r in requests] == ["inbox_epoch_gpu_clusters"]
+    [changed] = _tick(warehouse)
+    assert changed.job_name == "inbox_epoch_gpu_clusters" and changed.run_key != first.run_key
 
 
-def test_a_file_already_in_the_warehouse_triggers_nothing(sensor_env):
-    from ingestion.warehouse import file_sha256
+def test_a_file_already_published_triggers_nothing_and_is_not_hashed_again(sensor_env, monkeypatch):
+    import ingestion.warehouse
+    from orchestration.changes import inbox_sources
+    from serving.publish import serving_path
 
     inbox, warehouse = sensor_env
     path = inbox / "epoch_gpu_clusters" / "clusters.csv"
     path.write_text("Name\nA\n")
-    with duckdb.connect(warehouse.database) as con:
-        con.execute("create schema raw")
-        con.execute("create table raw.epoch_gpu_clusters as select ? as _source_sha256", [file_sha256(path)])
-    requests, _ = _tick(None, warehouse)
-    assert requests == []
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))
+    with DagsterInstance.ephemeral() as instance:
+        _record_publish(instance, serving_path(warehouse.database), inbox_sources())
+
+        def no_hashing(path):
+            raise AssertionError(f"{path} was hashed though its size and modification time are as published")
+
+        with monkeypatch.context() as patch:
+            patch.setattr(ingestion.warehouse, "file_sha256", no_hashing)
+            assert _tick(warehouse, instance) == []
+        # Saved again with the same content: hashed once, found the same, nothing started.
+        path.write_text("Name\nA\n")
+        assert _tick(warehouse, instance) == []
 
 
 def test_a_new_price_file_requests_the_partitions_it_covers(sensor_env):
@@ -124,7 +149,7 @@ def test_a_new_price_file_requests_the_partitions_it_covers(sensor_env):
     (inbox / "prices" / "nvda.csv").write_text(
         "Date,Ticker,Close\n2026-11-23,NVDA,180\n2026-11-25,NVDA,182\n", encoding="utf-8"
     )
-    [request], _ = _tick(None, warehouse)
+    [request] = _tick(warehouse)
     assert request.job_name == "load_prices"
     assert request.tags[ASSET_PARTITION_RANGE_START_TAG] == "2026-11-23"
     assert request.tags[ASSET_PARTITION_RANGE_END_TAG] == "2026-11-25"
@@ -178,19 +203,58 @@ def test_a_backfill_of_25_trading_days_lands_every_day_and_a_rerun_replaces_one_
         ).fetchone() == (999,)
 
 
-def test_fingerprints_change_with_a_reference_file_and_select_only_its_asset(tmp_path, monkeypatch):
+def test_a_changed_reference_file_selects_only_its_asset_and_changed_code_everything(tmp_path, monkeypatch):
     import shutil
+
+    import orchestration.changes
+    from orchestration.changes import watched_sources, what_changed
 
     reference = tmp_path / "reference"
     shutil.copytree(PROJECT_ROOT / "data" / "reference", reference)
     monkeypatch.setenv("CHIPWATCH_REFERENCE_DIR", str(reference))
-    before = input_fingerprints()
-    assert changed_inputs(before, input_fingerprints()) == []
-    with open(reference / "funding_events.csv", "a", encoding="utf-8") as handle:
-        handle.write("\n")
-    changed = changed_inputs(input_fingerprints(), before)
-    assert changed == ["reference/funding_events"]
-    assert {key.to_user_string() for key in selected_raw_keys(changed)} == {"raw/funding_events"}
+    monkeypatch.setenv("CHIPWATCH_INBOX", str(tmp_path / "inbox"))
+    serving = tmp_path / "serving.duckdb"
+    with DagsterInstance.ephemeral() as instance:
+        changes = what_changed(instance, watched_sources(), serving)
+        assert changes.everything  # nothing published yet
+        # Files modified before the loading run started are what it loaded.
+        for path in reference.iterdir():
+            os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))
+        _record_publish(instance, serving, watched_sources())
+        changes = what_changed(instance, watched_sources(), serving)
+        assert not changes.everything and changes.sources == {}
+        assert what_changed(instance, watched_sources(), tmp_path / "other.duckdb").everything
+
+        with open(reference / "funding_events.csv", "a", encoding="utf-8") as handle:
+            handle.write("\n")
+        changes = what_changed(instance, watched_sources(), serving)
+        assert not changes.everything
+        assert {key.to_user_string() for key in changes.sources} == {"raw/funding_events"}
+        assert changes.changed_files(AssetKey(["raw", "funding_events"])) == ["funding_events.csv"]
+
+        monkeypatch.setattr(orchestration.changes, "code_version", lambda: "another code version")
+        assert what_changed(instance, watched_sources(), serving).everything
+
+
+def test_a_file_modified_after_its_load_started_is_not_recorded_as_published(tmp_path, monkeypatch):
+    from dagster import AssetMaterialization
+
+    from ingestion.warehouse import file_sha256
+    from orchestration.changes import published_inputs
+
+    inbox = tmp_path / "inbox"
+    (inbox / "epoch_gpu_clusters").mkdir(parents=True)
+    monkeypatch.setenv("CHIPWATCH_INBOX", str(inbox))
+    loaded, late = (inbox / "epoch_gpu_clusters" / name for name in ("loaded.csv", "late.csv"))
+    loaded.write_text("Name\nA\n")
+    os.utime(loaded, ns=(loaded.stat().st_atime_ns, loaded.stat().st_mtime_ns - 10**9))
+    with DagsterInstance.ephemeral() as instance:
+        instance.report_runless_asset_event(AssetMaterialization(AssetKey(["raw", "epoch_gpu_clusters"])))
+        late.write_text("Name\nB\n")
+        os.utime(late, ns=(late.stat().st_atime_ns, late.stat().st_mtime_ns + 10**9))
+        inputs = published_inputs(instance, None)
+    # Only the source that was loaded is recorded, and only with the file it could have read.
+    assert inputs == {"raw/epoch_gpu_clusters": {"loaded.csv": [ANY, ANY, file_sha256(loaded)]}}
 
 
 def test_a_second_build_is_refused_while_the_first_holds_the_lock(tmp_path):

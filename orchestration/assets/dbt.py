@@ -1,6 +1,6 @@
 """The dbt models as Dagster assets, split so that staging validation can stop intermediate and marts."""
 
-import os
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -9,7 +9,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from ingestion.backend import backend, ducklake_data_path, install_bundled_extensions
+from ingestion.backend import backend, default_memory_limit, ducklake_data_path, install_bundled_extensions
 from orchestration.assets.landing import WAREHOUSE_POOL
 from orchestration.resources import dbt_project
 
@@ -28,19 +28,21 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def _point_dbt_at(duckdb: DuckDBResource) -> None:
-    # dbt's profile reads the warehouse path from the environment: point it at this run's file.
-    os.environ["CHIPWATCH_WAREHOUSE"] = duckdb.database
+def profile_vars(duckdb: DuckDBResource) -> list[str]:
+    """`--vars` that point dbt's profile (profiles.yml) at this run's warehouse, with the memory
+    cap every other connection gets; on DuckLake, the extensions are installed for dbt's LOAD."""
+    settings = {"warehouse": duckdb.database, "memory_limit": default_memory_limit()}
     if backend() == "ducklake":
-        os.environ["CHIPWATCH_DUCKLAKE_DATA_PATH"] = ducklake_data_path(duckdb.database)
+        settings["ducklake_data_path"] = ducklake_data_path(duckdb.database)
         install_bundled_extensions()
+    return ["--vars", json.dumps(settings)]
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
-    _point_dbt_at(duckdb)
     # "buildable": a test of a mart that also reads a staging model runs with the marts,
     # not in the staging build where the mart does not exist yet.
-    yield from dbt.cli(["build", "--indirect-selection", "buildable"], context=context).stream()
+    arguments = ["build", "--indirect-selection", "buildable", *profile_vars(duckdb)]
+    yield from dbt.cli(arguments, context=context).stream()
 
 
 @dbt_assets(
@@ -75,8 +77,7 @@ def dbt_mart_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb:
     "in dbt_docs/ next to the warehouse.",
 )
 def dbt_docs(dbt: DbtCliResource, duckdb: DuckDBResource) -> MaterializeResult:
-    _point_dbt_at(duckdb)
     target = Path(duckdb.database).parent / "dbt_docs"
-    dbt.cli(["docs", "generate", "--static"], target_path=target).wait()
+    dbt.cli(["docs", "generate", "--static", *profile_vars(duckdb)], target_path=target).wait()
     index = target / "static_index.html"
     return MaterializeResult(metadata={"site": MetadataValue.path(str(index))})

@@ -34,7 +34,8 @@ def raw_check_spec(table: str, what: str) -> AssetCheckSpec:
         EXPECTATIONS_CHECK,
         asset=["raw", table],
         blocking=True,
-        description=f"Great Expectations audit of {what}: the table-level rules, on the staged rows before the commit.",
+        description=f"Great Expectations audit of {what}: the table-level rules, on the staged rows "
+        "before the commit.",
     )
 
 

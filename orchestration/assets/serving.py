@@ -6,35 +6,12 @@ their blocking checks passed: a run that fails a check never publishes.
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
 from orchestration.assets.dbt import dbt_mart_models, dbt_staging_models
 
 SERVING_GROUP = "serving"
-
-
-def _run_checks(context: AssetExecutionContext) -> list:
-    """Every asset check evaluated so far in this run, for the serving file's `meta.checks`."""
-    from serving.publish import CheckRecord
-
-    records = context.instance.get_records_for_run(
-        run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION, limit=100_000
-    ).records
-    checks = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        summary = evaluation.metadata.get("summary")
-        checks.append(
-            CheckRecord(
-                asset=evaluation.asset_key.to_user_string(),
-                check=evaluation.check_name,
-                passed=evaluation.passed,
-                blocking=bool(evaluation.blocking),
-                detail=str(summary.value) if summary is not None else "",
-            )
-        )
-    return checks
 
 
 @asset(
@@ -48,11 +25,16 @@ def _run_checks(context: AssetExecutionContext) -> list:
     ),
 )
 def serving_file(context: AssetExecutionContext, duckdb: DuckDBResource) -> MaterializeResult:
+    from orchestration.changes import code_version, last_publish, published_inputs
     from serving.publish import publish, serving_path
+    from serving.status import run_checks
 
     target = serving_path(duckdb.database)
+    inputs = published_inputs(context.instance, last_publish(context.instance))
+    # Every check evaluated so far in this run goes into the serving file's `meta.checks`.
+    checks = run_checks(context.instance, context.run.run_id)
     with duckdb.get_connection() as con:
-        result = publish(con, target, context.run.run_id, checks=_run_checks(context))
+        result = publish(con, target, context.run.run_id, checks=checks)
     return MaterializeResult(
         metadata={
             "path": MetadataValue.path(str(result.path)),
@@ -60,6 +42,9 @@ def serving_file(context: AssetExecutionContext, duckdb: DuckDBResource) -> Mate
             "tables": len(result.row_counts),
             "rows": sum(result.row_counts.values()),
             "row_counts": MetadataValue.json(result.row_counts),
+            # What `make run` and the inbox sensor compare the files with (orchestration/changes.py).
+            "inputs": MetadataValue.json(inputs),
+            "code_version": code_version(),
         }
     )
 

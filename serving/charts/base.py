@@ -68,15 +68,6 @@ class Serving:
             ).fetchone()
         )
 
-    def has_columns(self, table: str, *columns: str) -> bool:
-        schema, name = table.split(".")
-        [found] = self.con.execute(
-            "select count(*) from duckdb_columns() where database_name = 'serving' "
-            "and schema_name = ? and table_name = ? and column_name in ?",
-            [schema, name, list(columns)],
-        ).fetchone()
-        return found == len(columns)
-
     def rows(self, sql: str, params=None) -> list[dict]:
         result = self.con.execute(sql, params or [])
         names = [d[0] for d in result.description]

@@ -26,9 +26,6 @@ SHARE_GROUP = (
 )
 def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     [table] = chart.tables
-    # The publishers' 5th-95th percentile range, where the mart carries one.
-    ranged = s.has_columns(table, "share_low", "share_high")
-    low, high = ("sum(share_low)", "sum(share_high)") if ranged else ("null", "null")
     # Each publisher's latest estimate of a period, side by side, never averaged.
     rows = s.rows(
         f"""
@@ -37,7 +34,7 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
             qualify published_date = max(published_date) over (partition by market, basis, period, publisher)
         )
         select market, basis, period, {SHARE_GROUP} as grp, publisher as source_name, max(as_of) as as_of,
-            sum(share) as share, {low} as share_low, {high} as share_high,
+            sum(share) as share, sum(share_low) as share_low, sum(share_high) as share_high,
             list(distinct confidence) as confidences
         from latest
         group by all order by market, basis, period, grp, source_name
@@ -88,7 +85,7 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     bases = {basis for _, basis in panels}
     chart.note = (
         "One line per group and publisher; publishers are never averaged. "
-        + ("Bars: the publisher's estimate range. " if ranged else "")
+        + ("Bars: the publisher's estimate range. " if any(r["share_low"] is not None for r in rows) else "")
         + ("" if "revenue" in bases else "No source gives revenue by vendor yet.")
     )
 
