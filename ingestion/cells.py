@@ -41,6 +41,9 @@ DATE_FORMATS = (
     "%b %d, %Y",
 )
 
+# Vendor and exchange exports (prices, card inventories, procurement): one format per file.
+EXPORT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y.%m.%d")
+
 
 class CellError(ValueError):
     """A cell that cannot be read as its column's type."""

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import polars as pl
 
+from ingestion.cells import EXPORT_DATE_FORMATS
 from ingestion.columns import SourceColumn, match_headers, normalise_header
 from ingestion.errors import SourceFormatError
 from ingestion.inbox import file_modified_date
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from validation.runner import ValidationOutcome
 
 Validate = Callable[[duckdb.DuckDBPyConnection, str], "ValidationOutcome"]
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y.%m.%d")
 SAMPLE_QUARANTINED = 50  # quarantined rows handed back to the caller for its report
 PROVENANCE = {
     "_loaded_at": "timestamp with time zone",
@@ -159,7 +159,7 @@ def plan(path: Path, source: Source) -> FilePlan | None:
         row[i].strip() for row in head.rows for i, n in enumerate(names) if n in dates and len(row) > i
     ]
     samples = [sample for sample in samples if sample]
-    date_format = max(DATE_FORMATS, key=lambda fmt: _parsed(samples, fmt))
+    date_format = max(EXPORT_DATE_FORMATS, key=lambda fmt: _parsed(samples, fmt))
     if source.reader is not None and (not samples or _parsed(samples, date_format) < len(samples)):
         return None  # mixed or unknown date formats: the careful reader reads each cell
     return FilePlan(path, head.delimiter, header, names, date_format)

@@ -8,38 +8,31 @@ from pathlib import Path
 
 import polars as pl
 
-from ingestion.cells import read_typed
-from ingestion.columns import SourceColumn, map_columns
+from ingestion.cells import EXPORT_DATE_FORMATS, read_typed
+from ingestion.columns import SOURCE_ROW, SourceColumn, map_columns
 from ingestion.quarantine import Load, apply, quarantine_records
+from ingestion.registry import BY_TABLE
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
-COLUMNS = (
-    SourceColumn("date", ("Date", "Trade Date", "日期", "交易日期"), key=True),
-    SourceColumn("ticker", ("Ticker", "Symbol", "Code", "代码", "证券代码", "股票代码"), key=True),
-    SourceColumn("open", ("Open", "开盘", "开盘价")),
-    SourceColumn("high", ("High", "最高", "最高价")),
-    SourceColumn("low", ("Low", "最低", "最低价")),
-    SourceColumn("close", ("Close", "收盘", "收盘价"), key=True),
-    SourceColumn("volume", ("Volume", "成交量")),
-    SourceColumn("currency", ("Currency", "币种")),
-    SourceColumn("dataset", ("Dataset",)),
+# The headers the careful reader maps: the same columns DuckDB's reader maps (ingestion.registry).
+COLUMNS = tuple(
+    SourceColumn(column.name, (column.name, *column.aliases), key=column.required)
+    for column in BY_TABLE["daily_prices"].columns
+    if column.name != SOURCE_ROW
 )
-DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%m/%d/%Y", "%Y年%m月%d日", "%Y.%m.%d")
-PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
-OUTPUT_COLUMNS = ["date", "ticker", *PRICE_COLUMNS, "currency", "dataset", "source_row"]
-TABLE = "daily_prices"
-KEY = ("date", "ticker")
+OUTPUT_COLUMNS = [*(column.name for column in COLUMNS), SOURCE_ROW]
+NUMBERS = [column.name for column in BY_TABLE["daily_prices"].columns if column.kind == "double"]
 
 
 def load_price_file(path: str | Path) -> Load:
     """One row per (date, ticker) in the file; `dataset` is 'reported' unless the file says otherwise.
 
-    Rows whose date or price cannot be read, without a date, ticker or close, dated in the
-    future, with an implausible price, or repeating a (date, ticker) are quarantined."""
+    Rows whose date or price cannot be read are set aside with the reason; the source's rules
+    (ingestion.registry) are the lander's."""
     path = Path(path)
     text = parse_csv(path)
     mapped = map_columns(text.frame, COLUMNS, path)
-    typed = read_typed(mapped, dict.fromkeys(PRICE_COLUMNS, 1.0), {"date": DATE_FORMATS})
+    typed = read_typed(mapped, dict.fromkeys(NUMBERS, 1.0), {"date": EXPORT_DATE_FORMATS})
     frame = typed.with_columns(
         pl.col("ticker").str.strip_chars().str.to_uppercase(),
         pl.col("currency").str.strip_chars().str.to_uppercase(),

@@ -218,7 +218,6 @@ DATACENTER_ID = Column(
 CHIP_NAME = Column(
     "chip_name", ("Chip", "Chip Name", "Accelerator", "Card Model", "芯片", "芯片型号"), required=True
 )
-PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 
 SOURCES: tuple[Source, ...] = (
     curated(
