@@ -15,12 +15,6 @@ from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
 from ingestion.quarantine import REASON, Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
-EPOCH_CHIP_COUNTS_SOURCE = {
-    "source_name": "Epoch AI, AI chip sales estimates (ai-chip-counts)",
-    "source_url": "https://github.com/epoch-research/ai-chip-counts",
-    "licence": "MIT",
-}
-
 COLUMNS = (
     SourceColumn("estimate_name", ("Name",), key=True),
     SourceColumn("manufacturer", ("Chip manufacturer",), key=True),

@@ -9,12 +9,6 @@ from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
 from ingestion.quarantine import Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
-EPOCH_CLUSTERS_SOURCE = {
-    "source_name": "Epoch AI, GPU Clusters",
-    "source_url": "https://epoch.ai/data/gpu-clusters",
-    "licence": "CC-BY 4.0",
-}
-
 COLUMNS = (
     SourceColumn("cluster_name", ("Name", "Cluster name"), key=True),
     SourceColumn("status", ("Status",)),

@@ -13,12 +13,6 @@ from ingestion.quarantine import (
 )
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
-EPOCH_HARDWARE_SOURCE = {
-    "source_name": "Epoch AI, Machine Learning Hardware",
-    "source_url": "https://epoch.ai/data/machine-learning-hardware",
-    "licence": "CC-BY 4.0",
-}
-
 TERA = 1e12
 GIGA = 1e9
 

@@ -18,8 +18,6 @@ from ingestion.quarantine import Load, apply, flag, quarantine_records
 from ingestion.reference_tables import ReferenceTable
 from ingestion.source_text import INTERNAL_COLUMNS, header_hint, parse_csv
 
-POLARS_TYPES = {"string": pl.String, "float": pl.Float64, "int": pl.Int32, "date": pl.Date}
-
 
 def load_reference_csv(path: Path, table: ReferenceTable) -> Load:
     """Read one curated CSV: the rows typed by `table.columns`, and the rows quarantined."""

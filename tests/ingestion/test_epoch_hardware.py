@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from ingestion.epoch_hardware import EPOCH_HARDWARE_SOURCE, OUTPUT_COLUMNS
+from ingestion.epoch_hardware import OUTPUT_COLUMNS
 from ingestion.errors import SourceFormatError
 from tests.landing import landed_rows
 
@@ -73,11 +73,6 @@ def test_real_file_keeps_multiline_notes_and_unmapped_columns():
     extra = json.loads(one(df, "Google TPU v7 Ironwood")["extra_json"])
     assert extra["Max performance"] == "4614000000000000.0"
     assert "Hardware name" not in extra and "Notes" not in extra
-
-
-def test_source_constant():
-    assert EPOCH_HARDWARE_SOURCE["licence"] == "CC-BY 4.0"
-    assert EPOCH_HARDWARE_SOURCE["source_url"] == "https://epoch.ai/data/machine-learning-hardware"
 
 
 def test_renamed_and_reordered_edition(tmp_path):
