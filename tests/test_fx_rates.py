@@ -122,6 +122,8 @@ def test_a_fred_download_in_the_fx_inbox_wins_over_the_curated_month_in_the_mart
         )
     )
     assert rates["2025-12-01"] == ("fetched", True, pytest.approx(1 / 7.1))
+    # FRED states CNY per USD: usd_per_unit, its inverse, is derived in staging as in the FX table.
+    assert _query(warehouse, "select distinct confidence from staging.stg_fx__fred_monthly") == [("derived",)]
     assert rates["2022-06-01"] == ("fetched", True, pytest.approx(1 / 6.6952))
     # A month no download covers keeps the curated row.
     assert rates["2023-10-01"] == ("curated", False, pytest.approx(1 / 7.3071))
