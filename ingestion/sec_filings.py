@@ -3,7 +3,9 @@
 The document is read with `ixbrlparse` (every `ix:nonFraction` with its context: period and
 dimensions, its unit, scale and sign). Each fact carries the filing's cover-page facts (form,
 registrant, fiscal year focus, the month its fiscal year ends), so that staging can name the
-fiscal period of every context without knowing the filer or the year.
+fiscal period of every context without knowing the filer or the year, and the narrative of
+its table of revenue by geographic area (the sentence saying whether an area is the customer's
+billing location or its headquarters), so that staging can keep each basis its own series.
 
 A fact whose value or context cannot be read, or two facts for one (concept, context, unit)
 that disagree, are quarantined with the reason; an exact repeat of a fact (filings show the
@@ -32,6 +34,7 @@ SCHEMA = {
     "fiscal_year_focus": pl.Int64,
     "fiscal_period_focus": pl.String,
     "fiscal_year_end_month": pl.Int64,
+    "geographic_revenue_note": pl.String,
     "concept": pl.String,
     "context_id": pl.String,
     "period_start": pl.Date,
@@ -54,6 +57,9 @@ COVER_CONCEPTS = {
     "DocumentFiscalPeriodFocus": "fiscal_period_focus",
     "CurrentFiscalYearEndDate": "fiscal_year_end_month",
 }
+# us-gaap:ScheduleOfRevenuesFromExternalCustomersAndLongLivedAssetsByGeographicalAreasTableTextBlock,
+# us-gaap:RevenueFromExternalCustomersByGeographicAreasTableTextBlock and their kin.
+GEOGRAPHIC_REVENUE_BLOCK = re.compile(r"Revenue.*Geographic.*TextBlock$")
 MONTHS = {name: number for number, name in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], start=1)}  # fmt: skip
@@ -82,7 +88,9 @@ def load_sec_filing(path: str | Path) -> Load:
             f"{path.name}: no inline XBRL facts found (no xbrli:context or ix:nonFraction). Expected "
             "a 10-K or 10-Q primary document as filed on EDGAR in inline XBRL."
         )
-    cover = _cover_facts(document.nonnumeric, path.name)
+    cover = _cover_facts(document.nonnumeric, path.name) | {
+        "geographic_revenue_note": _geographic_revenue_note(document.nonnumeric)
+    }
     records, rejected = [], []
     for line, fact in enumerate(document.numeric, start=1):
         row_json = _fact_json(fact)
@@ -191,6 +199,20 @@ def _cover_facts(nonnumeric: list, source_file: str) -> dict:
         "fiscal_period_focus": found.get("fiscal_period_focus"),
         "fiscal_year_end_month": _month(found.get("fiscal_year_end_month")),
     }
+
+
+def _geographic_revenue_note(nonnumeric: list) -> str | None:
+    """The text of the filing's table of revenue by geographic area outside the table itself: the
+    sentences that say how revenue is assigned to an area. None where the filing has no such block."""
+    for fact in nonnumeric:
+        if (
+            fact.schema == "us-gaap"
+            and GEOGRAPHIC_REVENUE_BLOCK.search(fact.name)
+            and fact.soup_tag is not None
+        ):
+            text = " ".join(s for s in fact.soup_tag.find_all(string=True) if s.find_parent("table") is None)
+            return " ".join(text.split()) or None
+    return None
 
 
 def _cover_date(text: str, source_file: str) -> date:

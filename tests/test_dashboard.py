@@ -15,6 +15,7 @@ import yaml
 from plotly.offline import get_plotlyjs
 
 from serving.charts.market import BASELINE_CHIP
+from serving.charts.revenue import CHINA_LINES
 from serving.dashboard import build_charts, write_dashboard
 
 os.environ.pop("CHIPWATCH_SERVING", None)
@@ -159,6 +160,20 @@ def test_the_charts_hold_the_marts_figures_with_their_confidence(built_dashboard
     assert trace.marker.symbol[index] == {"estimated": "circle-open", "claimed": "circle-open-dot"}.get(
         confidence, "circle"
     )
+
+    # NVIDIA's China revenue: each geographic basis its own labelled trace holding that line's figures
+    # (FY2025: 17,108 by billing location, 25,048 by customer headquarters, never one series).
+    china = {
+        trace.name: dict(zip(trace.x, trace.y, strict=True)) for trace in charts["china_revenue"].figure.data
+    }
+    assert set(china) == set(CHINA_LINES.values())
+    for line, label in CHINA_LINES.items():
+        figures = serving_sql(
+            "select fiscal_year, revenue_usd_m from marts.nvidia_revenue where line_type = 'geography' "
+            f"and line = '{line}' and fiscal_period = 'FY' and revenue_usd_m is not null"
+        )
+        assert china[label] == {f"FY{year}": revenue for year, revenue in figures} and figures, line
+    assert "customer headquarters" in charts["china_revenue"].figure.data[1].name
 
     # Export controls: a mark where the evidence (the newest rule or policy event) ends.
     [(evidence_ends,)] = serving_sql(

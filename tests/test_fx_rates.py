@@ -80,8 +80,8 @@ def test_a_fred_download_in_the_fx_inbox_wins_over_the_curated_month_in_the_mart
     built_warehouse, tmp_path, monkeypatch
 ):
     from dagster import materialize
-    from orchestration.assets.inbox import inbox_assets
 
+    from orchestration.assets.raw import raw_assets
     from orchestration.resources import build_resources
 
     built, result = built_warehouse
@@ -105,7 +105,7 @@ def test_a_fred_download_in_the_fx_inbox_wins_over_the_curated_month_in_the_mart
     shutil.copy(FETCH_FIXTURES / "fred_EXCHUS.csv", folder / "fred_EXCHUS_2026-11-02.csv")
     (folder / "fred_EXCHUS_2026-12-01.csv").write_text("observation_date,EXCHUS\n2025-12-01,7.1000\n")
     monkeypatch.setenv("CHIPWATCH_INBOX", str(folder.parent))
-    [fred] = [asset for asset in inbox_assets if asset.key.path == ["raw", "fred_fx_monthly"]]
+    [fred] = [asset for asset in raw_assets if asset.key.path == ["raw", "fred_fx_monthly"]]
     assert materialize([fred], resources=build_resources(warehouse)).success
     dbt = run_dbt(warehouse, "stg_fx__fred_monthly+")
     assert dbt.returncode == 0, dbt.stdout[-3000:]
@@ -122,6 +122,8 @@ def test_a_fred_download_in_the_fx_inbox_wins_over_the_curated_month_in_the_mart
         )
     )
     assert rates["2025-12-01"] == ("fetched", True, pytest.approx(1 / 7.1))
+    # FRED states CNY per USD: usd_per_unit, its inverse, is derived in staging as in the FX table.
+    assert _query(warehouse, "select distinct confidence from staging.stg_fx__fred_monthly") == [("derived",)]
     assert rates["2022-06-01"] == ("fetched", True, pytest.approx(1 / 6.6952))
     # A month no download covers keeps the curated row.
     assert rates["2023-10-01"] == ("curated", False, pytest.approx(1 / 7.3071))

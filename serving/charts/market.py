@@ -4,6 +4,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from serving.charts.base import Chart, Serving, dashboard_chart, iso, layout, marker_symbol, weakest
+from serving.charts.revenue import CHINA_BILLING, CHINA_HEADQUARTERS, CHINA_LINES
 
 BASELINE_CHIP = "NVIDIA H200 SXM"
 
@@ -98,7 +99,7 @@ def share_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
 )
 def nvidia_revenue_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     [table] = chart.tables
-    lines = {"Data Center": "market", "Total": "total", "China (including Hong Kong)": "geography"}
+    lines = {"Data Center": "market", "Total": "total"} | dict.fromkeys(CHINA_LINES, "geography")
     where = (
         "fiscal_period like 'Q%' and revenue_usd_m is not null and ("
         + " or ".join(f"(line = '{line}' and line_type = '{kind}')" for line, kind in lines.items())
@@ -110,19 +111,28 @@ def nvidia_revenue_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     )
     figure = go.Figure()
     styles = {
-        "Data Center": (go.Bar, {"marker_color": "#76b900"}),
-        "Total": (go.Scatter, {"mode": "lines+markers"}),
-        "China (including Hong Kong)": (go.Scatter, {"mode": "lines+markers", "line": {"color": "#d62728"}}),
+        "Data Center": ("Data Center", go.Bar, {"marker_color": "#76b900"}),
+        "Total": ("Total", go.Scatter, {"mode": "lines+markers"}),
+        CHINA_BILLING: (
+            CHINA_LINES[CHINA_BILLING],
+            go.Scatter,
+            {"mode": "lines+markers", "line": {"color": "#d62728"}},
+        ),
+        CHINA_HEADQUARTERS: (
+            CHINA_LINES[CHINA_HEADQUARTERS],
+            go.Scatter,
+            {"mode": "lines+markers", "line": {"color": "#9467bd", "dash": "dot"}},
+        ),
     }
-    for line, (kind, style) in styles.items():
+    for line, (name, kind, style) in styles.items():
         points = [r for r in rows if r["line"] == line]
         figure.add_trace(
             kind(
                 x=[f"Q{p['fiscal_quarter']} FY{p['fiscal_year'] % 100:02d}" for p in points],
                 y=[p["revenue_usd_m"] for p in points],
-                name=line,
+                name=name,
                 customdata=[[p["confidence"], p["source_name"]] for p in points],
-                hovertemplate=f"{line} %{{x}}: USD %{{y:,.0f}} m<br>%{{customdata[0]}}, "
+                hovertemplate=f"{name} %{{x}}: USD %{{y:,.0f}} m<br>%{{customdata[0]}}, "
                 "%{customdata[1]}<extra></extra>",
                 **style,
             )
@@ -141,7 +151,7 @@ def nvidia_revenue_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     chart.note = (
         "Each quarter's chosen figure (filings first, then NVIDIA's releases, then press); Data Center "
         "is one series across the Q1 FY27 change; China's part is shown for the quarters a filing "
-        "discloses it."
+        "discloses it, by billing location and by customer headquarters (two bases that do not compare)."
     )
 
 

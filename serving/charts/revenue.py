@@ -4,7 +4,15 @@ import plotly.graph_objects as go
 
 from serving.charts.base import Chart, Serving, bar_pattern, dashboard_chart, layout
 
-CHINA = "China (including Hong Kong)"
+# NVIDIA's revenue from China on its two geographic bases: two lines of marts.nvidia_revenue that
+# neither add up nor compare, and their legend labels.
+CHINA_BILLING = "China (including Hong Kong)"
+CHINA_HEADQUARTERS = "China (including Hong Kong), customer headquarters"
+CHINA_LINES = {
+    CHINA_BILLING: "China, by billing location (NVIDIA's basis to Q2 FY26)",
+    CHINA_HEADQUARTERS: "China, by customer headquarters (its basis from Q3 FY26; FY24-FY25 recast)",
+}
+CHINA_LINES_SQL = ", ".join(f"'{line}'" for line in CHINA_LINES)
 
 
 @dashboard_chart(
@@ -15,28 +23,36 @@ CHINA = "China (including Hong Kong)"
 )
 def china_revenue_chart(s: Serving, chart: Chart, synthetic: bool) -> None:
     [table] = chart.tables
-    where = f"line_type = 'geography' and line = '{CHINA}' and fiscal_period = 'FY'"
+    where = f"line_type = 'geography' and line in ({CHINA_LINES_SQL}) and fiscal_period = 'FY'"
     rows = s.rows(
-        f"select fiscal_year, revenue_usd_m, confidence, source_name, has_conflict from {table} "
+        f"select fiscal_year, line, revenue_usd_m, confidence, source_name, has_conflict from {table} "
         f"where {where} and revenue_usd_m is not null order by fiscal_year"
     )
-    figure = go.Figure(
-        go.Bar(
-            x=[f"FY{r['fiscal_year']}" for r in rows],
-            y=[r["revenue_usd_m"] for r in rows],
-            marker={"color": "#76b900", "pattern": {"shape": [bar_pattern(r["confidence"]) for r in rows]}},
-            customdata=[[r["confidence"], r["source_name"]] for r in rows],
-            hovertemplate="%{x}: USD %{y:,.0f} m<br>%{customdata[0]}, %{customdata[1]}<extra></extra>",
-            name=CHINA,
+    figure = go.Figure()
+    for line, colour in ((CHINA_BILLING, "#76b900"), (CHINA_HEADQUARTERS, "#1f6f8b")):
+        label, points = CHINA_LINES[line], [r for r in rows if r["line"] == line]
+        patterns = [bar_pattern(p["confidence"]) for p in points]
+        figure.add_trace(
+            go.Bar(
+                x=[f"FY{p['fiscal_year']}" for p in points],
+                y=[p["revenue_usd_m"] for p in points],
+                marker={"color": colour, "pattern": {"shape": patterns}},
+                customdata=[[p["confidence"], p["source_name"]] for p in points],
+                hovertemplate=f"{label}<br>%{{x}}: USD %{{y:,.0f}} m<br>%{{customdata[0]}}, "
+                "%{customdata[1]}<extra></extra>",
+                name=label,
+            )
         )
-    )
-    figure.update_xaxes(type="category")
+    figure.update_layout(barmode="group")
+    figure.update_xaxes(type="category", categoryorder="category ascending")
     figure.update_yaxes(title_text="USD millions", rangemode="tozero")
     chart.figure, chart.rows = layout(figure), len(rows)
     chart.sources, chart.as_of = s.provenance(table, where)
     chart.note = (
-        "Revenue billed to customers in China and Hong Kong, from NVIDIA's 10-K geographic tables; "
-        "years no filing in the warehouse covers are left out."
+        "Revenue from customers in China and Hong Kong, chiefly from NVIDIA's 10-K geographic tables, on two "
+        "bases that do not compare: by billing location (up to Q2 FY26) and by the direct customer's "
+        "headquarters (from Q3 FY26, with earlier years recast). Years no source in the warehouse "
+        "states are left out."
     )
 
 

@@ -1,8 +1,11 @@
 """SEC inline-XBRL filings (ingestion/sec_filings.py) read from NVIDIA's real 10-K and 10-Q, their
 China and segment figures checked against the tables of the filings themselves, bad facts
-quarantined, and both filings built through staging into marts.nvidia_revenue."""
+quarantined, and the filings built through staging into marts.nvidia_revenue, with the FY2026
+10-K's geographic note (revenue by customer headquarters) kept apart from the billing-location
+figures of the earlier filings."""
 
 import shutil
+from datetime import date
 
 import duckdb
 import polars as pl
@@ -15,6 +18,9 @@ from ingestion.sec_filings import load_sec_filing
 SEC_DIR = SHARED_DATA / "sec"
 TEN_K = SEC_DIR / "nvda-20250126-10k.htm"  # Form 10-K for fiscal 2025, filed 2025-02-26
 TEN_Q = SEC_DIR / "nvda-20250727-10q.htm"  # Form 10-Q for Q2 fiscal 2026, filed 2025-08-27
+# Form 10-K for fiscal 2026 (filed 2026-02-25): its cover and its geographic revenue note, as filed
+# (tests/filing_excerpts/README.md says what was left out).
+TEN_K_FY2026 = PROJECT_ROOT / "tests" / "filing_excerpts" / "nvda-20260125-10k-geographic-note.htm"
 needs_filings = pytest.mark.skipif(
     not (TEN_K.exists() and TEN_Q.exists()), reason=f"NVIDIA filings not available in {SEC_DIR}"
 )
@@ -80,6 +86,29 @@ def test_10q_china_and_segment_revenue_match_the_filing():
     assert fact(facts, revenue, *quarter, segment("GraphicsSegmentMember")) == 5_412e6
     assert fact(facts, revenue, *quarter, market("DataCenterMember")) == 41_096e6
     assert fact(facts, revenue, *quarter) == 46_743e6
+
+
+def test_fy2026_10k_states_the_headquarters_basis_with_the_same_china_member():
+    facts = load_sec_filing(TEN_K_FY2026).frame
+    assert facts.select(
+        "document_type", "document_period_end_date", "fiscal_year_end_month"
+    ).unique().rows() == [("10-K", date(2026, 1, 25), 1)]
+    fy2026, fy2025 = ("2025-01-27", "2026-01-25"), ("2024-01-29", "2025-01-26")
+    # Note 16, "Geographic Revenue based upon Customer Headquarters Location": China (including
+    # Hong Kong) 19,677 (FY2026), 25,048 (FY2025, recast; 17,108 by billing location in the FY2025 10-K).
+    assert fact(facts, "us-gaap:Revenues", *fy2026, CHINA) == 19_677e6
+    assert fact(facts, "us-gaap:Revenues", *fy2025, CHINA) == 25_048e6
+    [note] = facts["geographic_revenue_note"].unique().to_list()
+    assert note.startswith(
+        "Revenue by geographic area is based upon the location of the customers’ headquarters."
+    )
+
+
+@needs_filings
+@pytest.mark.parametrize("path", [TEN_K, TEN_Q], ids=["10-K", "10-Q"])
+def test_earlier_filings_state_the_billing_location_basis(path):
+    [note] = load_sec_filing(path).frame["geographic_revenue_note"].unique().to_list()
+    assert note.startswith("Revenue by geographic area is based upon the billing location of the customer.")
 
 
 @needs_filings
@@ -161,7 +190,7 @@ def test_files_that_are_not_filings_are_refused(tmp_path, content, message):
 def inbox(tmp_path, monkeypatch):
     root = tmp_path / "inbox"
     (root / "sec_filings").mkdir(parents=True)
-    for path in (TEN_K, TEN_Q):
+    for path in (TEN_K, TEN_Q, TEN_K_FY2026):
         shutil.copy(path, root / "sec_filings" / path.name)
     shutil.copytree(PROJECT_ROOT / "data" / "inbox" / "nvidia_revenue", root / "nvidia_revenue")
     monkeypatch.setenv("CHIPWATCH_INBOX", str(root))
@@ -169,7 +198,7 @@ def inbox(tmp_path, monkeypatch):
 
 
 @needs_filings
-def test_both_filings_build_into_the_revenue_mart(tmp_path, inbox):
+def test_filings_build_into_the_revenue_mart_each_basis_its_own_line(tmp_path, inbox):
     from dagster import materialize
 
     from orchestration.assets.raw import raw_assets
@@ -191,11 +220,43 @@ def test_both_filings_build_into_the_revenue_mart(tmp_path, inbox):
             ).fetchone()
 
         china = "China (including Hong Kong)"
-        # 10-K fiscal 2025, Note 16: China (including Hong Kong) 17,108 (FY2025) and 10,306 (FY2024).
-        fy2025 = row(2025, "FY", china, "revenue_usd_m", "source_kind", "source_name", "period_end")
+        china_hq = "China (including Hong Kong), customer headquarters"
+        # 10-K fiscal 2025, Note 16: China (including Hong Kong) 17,108 (FY2025) and 10,306 (FY2024)
+        # by billing location. The FY2026 10-K, newer, recasts both by customer headquarters (25,048,
+        # 12,330): a line of its own, never an alternative to (or the winner over) the billing figure.
+        fy2025 = row(
+            2025, "FY", china, "revenue_usd_m", "source_kind", "source_name", "period_end", "alternatives"
+        )
         assert fy2025[:2] == (17_108, "filing")
-        assert "Form 10-K" in fy2025[2] and str(fy2025[3]) == "2025-01-26"
+        assert (
+            "Form 10-K" in fy2025[2]
+            and "nvda-20250126-10k.htm" in fy2025[2]
+            and str(fy2025[3]) == "2025-01-26"
+        )
+        assert "25048" not in fy2025[4] and "nvda-20260125" not in fy2025[4]
         assert row(2024, "FY", china, "revenue_usd_m", "source_kind") == (10_306, "filing")
+        # FY2026 by billing location: no filing states it (the curated row says so, with a null).
+        assert row(2026, "FY", china, "revenue_usd_m", "observations") == (None, 1)
+        # The headquarters line: the FY2026 10-K's facts beside the curated rows that cite the same note.
+        for fiscal_year, revenue in ((2026, 19_677), (2025, 25_048), (2024, 12_330)):
+            hq = row(
+                fiscal_year, "FY", china_hq, "revenue_usd_m", "observations", "has_conflict", "alternatives"
+            )
+            assert hq[:3] == (revenue, 2, False), (fiscal_year, hq)
+            assert "nvda-20260125-10k-geographic-note.htm" in hq[3] + str(
+                row(fiscal_year, "FY", china_hq, "source_name")[0]
+            )
+        bases = con.execute(
+            "select _source_file, revenue_basis, count(*) from staging.stg_sec__revenue_by_geography "
+            "group by all order by 1"
+        ).fetchall()
+        assert [(file, basis) for file, basis, _ in bases] == [
+            ("nvda-20250126-10k.htm", "billing location"),
+            ("nvda-20250727-10q.htm", "billing location"),
+            (TEN_K_FY2026.name, "customer headquarters"),
+        ]
+        # The other areas move with the basis too: United States FY2025 77,482 by headquarters.
+        assert row(2025, "FY", "United States, customer headquarters", "revenue_usd_m") == (77_482,)
         # 10-Q Q2 fiscal 2026, Note 13: China (including Hong Kong) 2,769 in the quarter.
         assert row(2026, "Q2", china, "revenue_usd_m", "line_type") == (2_769, "geography")
         # Q1 is not tagged on its own in the Q2 10-Q: six months minus Q2, 8,291 - 2,769 = 5,522.
@@ -212,14 +273,12 @@ def test_both_filings_build_into_the_revenue_mart(tmp_path, inbox):
         # Segments in the 10-K: Compute & Networking 116,193 and Graphics 14,304 in fiscal 2025.
         assert row(2025, "FY", "Compute & Networking", "revenue_usd_m", "line_type") == (116_193, "segment")
         assert row(2025, "FY", "Graphics", "revenue_usd_m") == (14_304,)
-        # One Data Center series across the FY2027 market platforms; Hyperscale "$38 billion" in
-        # Q1 FY2027 (The Quantum Dispatch, a press source: NVIDIA's own figure was not found).
-        assert row(2027, "Q1", "Hyperscale", "series", "parent_line", "revenue_usd_m", "source_kind") == (
-            "Data Center",
-            "Data Center",
-            38_000,
-            "press",
+        # One Data Center series across the FY2027 market platforms; Hyperscale in Q1 FY2027: 43,050
+        # in the Q2 FY2027 10-Q (as recast) chosen over the press's "$38 billion" (The Quantum Dispatch).
+        hyperscale = row(
+            2027, "Q1", "Hyperscale", "series", "parent_line", "revenue_usd_m", "source_kind", "alternatives"
         )
+        assert hyperscale[:4] == ("Data Center", "Data Center", 43_050, "filing") and "38000" in hyperscale[4]
         # Year-to-date (6M) contexts stay in staging, not in the mart.
         assert (
             con.execute(

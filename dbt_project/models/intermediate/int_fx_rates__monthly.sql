@@ -12,9 +12,8 @@ with fetched as (
         source_name,
         source_url,
         as_of,
-        'derived' as confidence,
-        printf('%.4f', units_per_usd) || ' ' || currency || ' per USD as published; usd_per_unit = 1 / '
-            || printf('%.4f', units_per_usd) || '. From the download ' || source_file || '.' as note,
+        confidence,
+        note,
         'fetched' as fx_source,
         1 as source_precedence
     from {{ ref('stg_fx__fred_monthly') }}

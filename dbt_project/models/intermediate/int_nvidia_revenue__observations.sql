@@ -2,7 +2,9 @@
 -- Revenue by Market PDFs (the newest edition of each quarter), the 10-K / 10-Q filings in the
 -- inbox (every filing that reports the period, and the quarters derived from their
 -- year-to-date spans) and the curated rows. Lines are mapped onto one
--- scheme across NVIDIA's change of market platforms in Q1 FY2027 (see `line_map`).
+-- scheme across NVIDIA's change of market platforms in Q1 FY2027 (see `line_map`); a geography
+-- line names its basis (billing location, customer headquarters: stg_sec__revenue_by_geography),
+-- so the two bases never meet as observations of one figure.
 with pdf as (
     select
         fiscal_year,
@@ -22,7 +24,7 @@ with pdf as (
 
 sec as (
     select
-        fiscal_year, fiscal_period, 'geography' as line_type, geography as line, revenue_usd_m,
+        fiscal_year, fiscal_period, 'geography' as line_type, line, revenue_usd_m,
         period_start, period_end, source_kind, source_name, source_url, as_of, confidence,
         'XBRL ' || concept || ' [' || member || ']' as note, _source_file
     from {{ ref('stg_sec__revenue_by_geography') }}

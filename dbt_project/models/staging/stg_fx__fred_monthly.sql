@@ -20,8 +20,10 @@ select
     source_name,
     source_url,
     cast(file_modified_date as date) as as_of,
-    'reported' as confidence,
-    'usd_per_unit is derived: 1 / units_per_usd' as note,
+    -- FRED states units per USD; the row's figure, usd_per_unit, is its inverse.
+    'derived' as confidence,
+    printf('%.4f', units_per_usd) || ' ' || currency || ' per USD as published; usd_per_unit = 1 / '
+        || printf('%.4f', units_per_usd) || '. From the download ' || _source_file || '.' as note,
     _source_file as source_file
 from ranked
 where download_rank = 1

@@ -6,6 +6,7 @@ select
     document_period_end_date,
     fiscal_year_focus,
     fiscal_period_focus,
+    geographic_revenue_note,
     concept,
     context_id,
     period_start,
