@@ -157,16 +157,11 @@ def kill_after(process: subprocess.Popen, delay: float) -> bool:
         return True
 
 
-# (phase, upper bound of the kill delay in seconds): 20 trials, each phase several times, plus
-# two kills of the whole build (early: ingestion; later: dbt and checks).
-TRIALS = [
-    *[("ingestion", 6.0)] * 5,
-    *[("dbt", 25.0)] * 5,
-    *[("validation", 12.0)] * 4,
-    *[("publish", 4.0)] * 6,
-    ("build", 20.0),
-    ("build", 60.0),
-]
+# 20 trials of the phases, each several times, killed at a random point of the phase's work (its
+# duration, measured once before them), plus two kills of the whole build at a random delay up to
+# the bound given in seconds (early: ingestion; later: dbt and checks).
+PHASE_TRIALS = ["ingestion"] * 5 + ["dbt"] * 5 + ["validation"] * 4 + ["publish"] * 6
+BUILD_TRIALS = [("build", 20.0), ("build", 60.0)]
 
 
 def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_build_completes(sandbox):
@@ -177,8 +172,16 @@ def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_bui
     rng = random.Random(20261128)
     killed = 0
     server = PhaseServer(env)
-    for trial, (phase, upper) in enumerate(TRIALS):
-        delay = rng.uniform(0.3, upper)
+    # How long each phase's work takes here, run through once to its end (its publish is a whole one).
+    durations = {}
+    for phase in dict.fromkeys(PHASE_TRIALS):
+        log, started = root / f"measure-{phase}.log", time.monotonic()
+        assert server.run_and_kill(commands(root, -1)[phase], log, 900) == (False, 0), log.read_text()[-3000:]
+        durations[phase] = time.monotonic() - started
+    published.add("crash-trial--1")
+    trials = [(phase, durations[phase]) for phase in PHASE_TRIALS] + BUILD_TRIALS
+    for trial, (phase, upper) in enumerate(trials):
+        delay = rng.uniform(0.05, 0.95) * upper if phase != "build" else rng.uniform(0.3, upper)
         command = commands(root, trial)[phase]
         if phase == "build":
             process = start(command, env)
@@ -202,7 +205,7 @@ def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_bui
             con.execute("select count(*) from raw.chips").fetchone()
     server.close()
     # On a fast machine a phase may finish before its kill; most trials must still be kills.
-    assert killed >= 10, f"only {killed} of {len(TRIALS)} trials were killed before they finished"
+    assert killed >= 10, f"only {killed} of {len(trials)} trials were killed before they finished"
 
 
 def test_a_second_build_stops_with_exit_75_while_the_first_runs_and_the_first_completes(sandbox):
