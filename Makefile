@@ -35,8 +35,13 @@ run-ducklake: manifest
 	CHIPWATCH_BACKEND=ducklake CHIPWATCH_DUCKLAKE_CATALOG="$$(bash scripts/start_postgres.sh)" \
 		$(RUN) python -m orchestration.build $(if $(FULL),--full)
 
+# The tests on TEST_WORKERS processes (pytest-xdist; default 2, this project's machines' cores),
+# a test file to a worker (--dist loadfile): a module's fixtures (a built DuckLake, the crash
+# sandbox) are made once and its tests keep their order. (xdist 3.8's `loadgroup` marks have no
+# effect on pytest 9.2, whose node ids it can no longer suffix.)
+TEST_WORKERS ?= 2
 test: manifest
-	$(RUN) pytest
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Figures, not tests (docs/BENCHMARKS.md): ingestion against DuckDB read_csv and dlt on synthetic
 # prices, GX share, peak RSS, imports, cold vs no-change builds, query p50/p95. SIZE=10m for more rows.

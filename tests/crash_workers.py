@@ -3,10 +3,20 @@
 `python tests/crash_workers.py PHASE WAREHOUSE [SERVING RUN_ID]`, PHASE one of:
 
 - `ingest`: read every curated table and inbox source and land it (raw, quarantine, accounting);
+- `dbt`: `dbt build` of the whole project (the arguments after `dbt` are dbt's);
 - `validate`: run the staging Great Expectations suites on the warehouse (read-only);
 - `publish`: publish the warehouse to the serving file.
+
+`python tests/crash_workers.py serve` imports what every phase needs once, then runs each phase
+it is asked for in a child process of its own, forked from it: a trial then pays for the work it
+kills, not for starting Python and importing dbt, Great Expectations and polars again. It reads
+one JSON line `[PHASE, [ARG, ...], LOG]` at a time on stdin, forks a child for it (a process
+group of its own, its output to LOG), prints `started PID`, and `ended PID CODE` when the child
+is gone (-9: killed).
 """
 
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -31,6 +41,14 @@ def ingest(warehouse: str) -> None:
                 assert land(con, source, files[source.table]).accounting.balanced
 
 
+def dbt(*args: str) -> None:
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(list(args))
+    if not result.success:
+        raise SystemExit(f"dbt {' '.join(args)} failed: {result.exception}")
+
+
 def validate(warehouse: str) -> None:
     import duckdb
 
@@ -49,6 +67,58 @@ def publish(warehouse: str, serving: str, run_id: str) -> None:
     publish_warehouse(warehouse, serving, run_id)
 
 
+PHASES = {"ingest": ingest, "dbt": dbt, "validate": validate, "publish": publish}
+
+
+def run_forked(phase: str, args: list[str], log: str) -> int:
+    """Fork a child that runs `phase` in a process group of its own with its output in `log`."""
+    pid = os.fork()
+    if pid == 0:
+        os.setsid()
+        out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.dup2(out, 1)
+        os.dup2(out, 2)
+        code = 0
+        try:
+            PHASES[phase](*args)
+        except BaseException as error:  # the child must never return into the server's loop
+            import traceback
+
+            traceback.print_exc()
+            code = error.code if isinstance(error, SystemExit) and isinstance(error.code, int) else 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    return pid
+
+
+def serve() -> None:
+    # What the phases import, imported before any fork (no connection, thread or file open yet).
+    import dbt.cli.main  # noqa: F401
+    import duckdb  # noqa: F401
+    import great_expectations  # noqa: F401
+    import polars  # noqa: F401
+
+    import ingestion.epoch_clusters  # noqa: F401
+    import ingestion.epoch_hardware  # noqa: F401
+    import ingestion.inbox  # noqa: F401
+    import ingestion.nvidia_revenue  # noqa: F401
+    import ingestion.quarantine  # noqa: F401
+    import ingestion.reference  # noqa: F401
+    import serving.publish  # noqa: F401
+    import validation.runner  # noqa: F401
+    import validation.staging_suites  # noqa: F401
+
+    print("ready", flush=True)
+    for line in sys.stdin:
+        phase, args, log = json.loads(line)
+        pid = run_forked(phase, args, log)
+        print(f"started {pid}", flush=True)
+        _, status = os.waitpid(pid, 0)
+        print(f"ended {pid} {os.waitstatus_to_exitcode(status)}", flush=True)
+
+
 if __name__ == "__main__":
     phase, *args = sys.argv[1:]
-    {"ingest": ingest, "validate": validate, "publish": publish}[phase](*args)
+    serve() if phase == "serve" else PHASES[phase](*args)

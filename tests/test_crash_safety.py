@@ -4,22 +4,26 @@ the next build completes, and a second build started during the first stops with
 The trials kill real subprocesses: the whole build (`python -m orchestration.build --full`),
 and, to reach every phase many times without paying a whole build each time, its phases run
 alone: ingestion (reading and landing every source), dbt (`dbt build`), validation (the staging
-Great Expectations suites) and publish. About 5 minutes in all; `CHIPWATCH_SKIP_CRASH_TESTS=1`
-skips them.
+Great Expectations suites) and publish. Each phase runs in a process forked from a server that
+has imported dbt, Great Expectations and polars once (tests/crash_workers.py), so a kill lands in
+the phase's work rather than in Python's start-up. `CHIPWATCH_SKIP_CRASH_TESTS=1` skips them.
 """
 
+import json
 import os
+import queue
 import random
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import DBT_DIR, PROJECT_ROOT
+from conftest import DBT_DIR, PROJECT_ROOT, dbt_target_path
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("CHIPWATCH_SKIP_CRASH_TESTS") == "1", reason="CHIPWATCH_SKIP_CRASH_TESTS=1"
@@ -64,15 +68,70 @@ def sandbox(built_warehouse, tmp_path_factory):
 
 
 def commands(root: Path, trial: int) -> dict[str, list[str]]:
+    """Each phase as the phase server runs it (`[worker phase, *arguments]`), and the whole build."""
     warehouse, serving = str(root / "chipwatch.duckdb"), str(root / "serving.duckdb")
-    dbt = str(Path(PYTHON).with_name("dbt"))
+    target = str(dbt_target_path(root))
     return {
-        "ingestion": [PYTHON, str(WORKERS), "ingest", warehouse],
-        "dbt": [dbt, "build", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
-        "validation": [PYTHON, str(WORKERS), "validate", warehouse],
-        "publish": [PYTHON, str(WORKERS), "publish", warehouse, serving, f"crash-trial-{trial}"],
+        "ingestion": ["ingest", warehouse],
+        "dbt": [
+            *["dbt", "build", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
+            *["--target-path", target, "--log-path", target],
+        ],
+        "validation": ["validate", warehouse],
+        "publish": ["publish", warehouse, serving, f"crash-trial-{trial}"],
         "build": [PYTHON, "-m", "orchestration.build", "--full"],
     }
+
+
+class PhaseServer:
+    """tests/crash_workers.py `serve`: runs each phase in a child forked from it (imports paid once)."""
+
+    def __init__(self, env: dict):
+        self.process = subprocess.Popen(
+            [PYTHON, str(WORKERS), "serve"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read_lines, daemon=True).start()
+        assert self.next_line(timeout=300) == "ready", "the phase server did not start"
+
+    def _read_lines(self) -> None:
+        for line in self.process.stdout:
+            self.lines.put(line)
+
+    def next_line(self, timeout: float) -> str:
+        try:
+            return self.lines.get(timeout=timeout).strip()
+        except queue.Empty:
+            return ""
+
+    def run_and_kill(self, command: list[str], log: Path, delay: float) -> tuple[bool, int]:
+        """Run `command` forked; SIGKILL its process group after `delay` seconds unless it has ended.
+        Returns (killed, exit code)."""
+        phase, *args = command
+        self.process.stdin.write(json.dumps([phase, args, str(log)]) + "\n")
+        self.process.stdin.flush()
+        started = self.next_line(timeout=60)
+        assert started.startswith("started "), started
+        pid = int(started.split()[1])
+        ended = self.next_line(timeout=delay)
+        if not ended:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it ended as the delay ran out
+            ended = self.next_line(timeout=60)
+        assert ended.startswith(f"ended {pid} "), ended
+        code = int(ended.split()[2])
+        return code == -signal.SIGKILL, code
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=60)
 
 
 def start(command: list[str], env: dict) -> subprocess.Popen:
@@ -98,16 +157,11 @@ def kill_after(process: subprocess.Popen, delay: float) -> bool:
         return True
 
 
-# (phase, upper bound of the kill delay in seconds): 20 trials, each phase several times, plus
-# two kills of the whole build (early: ingestion; later: dbt and checks).
-TRIALS = [
-    *[("ingestion", 6.0)] * 5,
-    *[("dbt", 25.0)] * 5,
-    *[("validation", 12.0)] * 4,
-    *[("publish", 4.0)] * 6,
-    ("build", 20.0),
-    ("build", 60.0),
-]
+# 20 trials of the phases, each several times, killed at a random point of the phase's work (its
+# duration, measured once before them), plus two kills of the whole build at a random delay up to
+# the bound given in seconds (early: ingestion; later: dbt and checks).
+PHASE_TRIALS = ["ingestion"] * 5 + ["dbt"] * 5 + ["validation"] * 4 + ["publish"] * 6
+BUILD_TRIALS = [("build", 20.0), ("build", 60.0)]
 
 
 def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_build_completes(sandbox):
@@ -117,14 +171,29 @@ def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_bui
     published = {first_run}
     rng = random.Random(20261128)
     killed = 0
-    for trial, (phase, upper) in enumerate(TRIALS):
-        delay = rng.uniform(0.3, upper)
-        process = start(commands(root, trial)[phase], env)
-        was_killed = kill_after(process, delay)
+    server = PhaseServer(env)
+    # How long each phase's work takes here, run through once to its end (its publish is a whole one).
+    durations = {}
+    for phase in dict.fromkeys(PHASE_TRIALS):
+        log, started = root / f"measure-{phase}.log", time.monotonic()
+        assert server.run_and_kill(commands(root, -1)[phase], log, 900) == (False, 0), log.read_text()[-3000:]
+        durations[phase] = time.monotonic() - started
+    published.add("crash-trial--1")
+    trials = [(phase, durations[phase]) for phase in PHASE_TRIALS] + BUILD_TRIALS
+    for trial, (phase, upper) in enumerate(trials):
+        delay = rng.uniform(0.05, 0.95) * upper if phase != "build" else rng.uniform(0.3, upper)
+        command = commands(root, trial)[phase]
+        if phase == "build":
+            process = start(command, env)
+            was_killed = kill_after(process, delay)
+            output, code = (process.stdout.read(), process.returncode) if not was_killed else ("", None)
+        else:
+            log = root / f"trial-{trial}.log"
+            was_killed, code = server.run_and_kill(command, log, delay)
+            output = log.read_text() if not was_killed else ""
         killed += was_killed
         if not was_killed:
-            output = process.stdout.read()
-            assert process.returncode == 0, f"{phase} failed on its own:\n{output[-3000:]}"
+            assert code == 0, f"{phase} failed on its own:\n{output[-3000:]}"
         published.add(f"crash-trial-{trial}")
         run_id, after = serving_snapshot(serving)
         # The file opens and holds a whole publish: the last one, or one this trial completed.
@@ -134,8 +203,9 @@ def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_bui
         # The working warehouse opens too (DuckDB replays or discards its write-ahead log).
         with duckdb.connect(str(root / "chipwatch.duckdb")) as con:
             con.execute("select count(*) from raw.chips").fetchone()
+    server.close()
     # On a fast machine a phase may finish before its kill; most trials must still be kills.
-    assert killed >= 10, f"only {killed} of {len(TRIALS)} trials were killed before they finished"
+    assert killed >= 10, f"only {killed} of {len(trials)} trials were killed before they finished"
 
 
 def test_a_second_build_stops_with_exit_75_while_the_first_runs_and_the_first_completes(sandbox):

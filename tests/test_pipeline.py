@@ -185,7 +185,14 @@ def test_a_nonsense_reference_value_stops_the_build_before_the_marts(built_wareh
         assert con.execute("select min(memory_gb) from raw.chips").fetchone()[0] > 0
 
 
-def test_the_build_command_exits_non_zero_and_names_the_failed_expectation(tmp_path):
+def test_the_build_command_exits_non_zero_and_names_the_failed_expectation(built_warehouse, tmp_path):
+    # A copy of the built warehouse, recorded as `make run` records a good build: the command then
+    # rebuilds only what the changed chips file feeds, as `make run` does after an edit.
+    from orchestration.state import input_fingerprints, record_build
+
+    good_warehouse, result = built_warehouse
+    shutil.copy(good_warehouse, tmp_path / "cli.duckdb")
+    record_build(tmp_path / "cli.duckdb", input_fingerprints(), result.run_id)
     env = {
         **os.environ,
         "CHIPWATCH_WAREHOUSE": str(tmp_path / "cli.duckdb"),
