@@ -71,11 +71,11 @@ def count_rows(database: Path, table: str) -> int:
 def _timed_validation(table: str, timings: dict):
     """The table-level rules of `table`'s raw suite run by `validate_relation`, as the raw asset
     runs them, its time added to timings["validate"]."""
-    from ingestion.rules import table_rules
-    from validation.raw_suites import RAW_SUITES
+    from ingestion.registry import BY_TABLE
+    from ingestion.rules import audit_rules
     from validation.runner import validate_relation
 
-    suite = table_rules(RAW_SUITES[table])
+    suite = audit_rules(BY_TABLE[table])
 
     def validate(con, sql):
         start = time.perf_counter()

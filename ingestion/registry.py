@@ -85,6 +85,9 @@ class Source:
     empty: Callable[[], object] | None = None
     code_file: str | None = None  # a source made by code (its module, in the project), not read from files
     freshness: Freshness | None = None
+    # Row-wise rules Great Expectations audits instead of the lander setting rows aside: a breach
+    # refuses the whole load (a curated file is the project's own: a wrong value is fixed).
+    audited: tuple[Expectation, ...] = ()
     partitioned: bool = False  # one Dagster partition per day of `date` (daily prices)
     kinds: frozenset[str] = field(default_factory=lambda: frozenset({"polars", "duckdb"}))
 
@@ -104,13 +107,16 @@ def curated_provenance() -> tuple[Expectation, ...]:
 
 
 def curated(name: str, description: str, *rules: Expectation, group="reference", freshness=None) -> Source:
-    """A curated file of data/reference/ (columns in `ingestion.reference_tables`): the first column
-    is its key and may not be empty."""
+    """A curated file of data/reference/ (columns in `ingestion.reference_tables`). A row with an
+    empty first column (its key) or a future as-of date is set aside; any other rule's breach
+    refuses the file, for a person to fix."""
     table = REFERENCE_TABLES[name]
+    set_aside = [not_null(next(iter(table.columns))), *(r for r in rules if r.kind == "NotInFuture")]
     return Source(
         name,
         description,
-        (not_null(next(iter(table.columns))), *rules),
+        (*set_aside, *(r for r in rules if r.kind == "ExpectTableRowCountToBeBetween")),
+        audited=tuple(r for r in rules if r not in set_aside and r.kind != "ExpectTableRowCountToBeBetween"),
         group=group,
         file_name=table.file_name,
         reader=_reference_reader(name),

@@ -3,7 +3,8 @@
 The lander quarantines, with these predicates, every row a row-wise rule refuses (an empty
 required column, a value outside its set or plausible range, a date in the future, one column
 before another) and every repeat of a key; what is left for Great Expectations to audit are the
-table-level rules (`table_rules`: row counts, uniqueness of the landed rows).
+table-level rules (row counts, uniqueness of the landed rows) and the rules a source marks as
+refusing the load instead (`audit_rules`: a curated file's values).
 """
 
 from collections.abc import Iterable
@@ -29,6 +30,12 @@ def row_rules(rules: Iterable[Expectation]) -> list[Expectation]:
 def table_rules(rules: Iterable[Expectation]) -> list[Expectation]:
     """The rules checked on the landed table as a whole (by Great Expectations)."""
     return [rule for rule in rules if rule.kind not in ROW_RULES]
+
+
+def audit_rules(source) -> list[Expectation]:
+    """What Great Expectations checks before a load commits: the table-level rules, and the rules
+    whose breach refuses the load (`Source.audited`)."""
+    return [*table_rules(source.rules), *source.audited]
 
 
 def keys(rules: Iterable[Expectation]) -> list[tuple[str, ...]]:

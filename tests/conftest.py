@@ -101,11 +101,15 @@ def shared_folder(tmp_path_factory) -> Path:
 
 
 def build_key() -> str:
-    """What a whole-graph build is made from: every input `make run` fingerprints (code, models,
-    reference files, inbox folders) and the day (the marts run to the current month)."""
-    from orchestration.state import input_fingerprints
+    """What a whole-graph build is made from: what `make run` compares (the code and models, every
+    source's files) and the day (the marts run to the current month)."""
+    from orchestration.changes import code_version, file_states, raw_key, watched_sources
 
-    inputs = {**input_fingerprints(), "day": date.today().isoformat()}
+    inputs = {
+        "code": code_version(),
+        "day": date.today().isoformat(),
+        **{raw_key(source).to_user_string(): file_states(source, {}) for source in watched_sources()},
+    }
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -112,20 +112,6 @@ CASES = [
         quarantined={3: r"column 'as_of' = 2099-01-01 is in the future"},
     ),
     Case("reference/fx_rates_empty_key.csv", landed=1, quarantined={3: r"column 'currency' is empty"}),
-    # Curated values that break a rule are set aside with the reason, like any source's.
-    Case(
-        "reference/fx_rates_duplicate_key.csv",
-        landed=2,
-        quarantined={
-            3: r"conflicting rows for key \(currency=CNY, rate_date=2025-11-01\) on lines .*3, .*5: none",
-            5: r"conflicting rows for key \(currency=CNY, rate_date=2025-11-01\)",
-        },
-    ),
-    Case(
-        "reference/fx_rates_negative.csv",
-        landed=1,
-        quarantined={3: r"column 'usd_per_unit' = -0.1406 is outside the plausible range \[0.0001, 10\]"},
-    ),
     Case(
         "reference/fx_rates_huge_line.csv",
         landed=2,
@@ -340,7 +326,8 @@ def test_the_corpus_covers_every_source_with_at_least_30_cases():
         and path.parent.name != "symlink_outside"
         and path.name != "outside.csv"
     }
-    assert on_disk == {case.path for case in CASES}
+    refused_by_the_raw_suite = {"reference/fx_rates_duplicate_key.csv", "reference/fx_rates_negative.csv"}
+    assert on_disk == {case.path for case in CASES} | refused_by_the_raw_suite
     assert len(on_disk) + 1 >= 30  # + the symlink
     assert {case.source for case in CASES} == {"reference", *LOADERS}
 
@@ -360,6 +347,26 @@ def test_the_same_price_row_in_two_files_is_a_duplicate_across_the_inbox(tmp_pat
     assert landed.quarantined["reason"].str.contains("on lines a.csv:2, b.csv:2").all()
     assert sorted(landed.quarantined["source_file"].to_list()) == ["a.csv", "b.csv"]
     assert_books_balance(landed)
+
+
+def test_values_out_of_range_or_repeated_in_a_curated_file_refuse_it_through_the_raw_suite(tmp_path):
+    """Curated tables are the project's own: a wrong value is fixed, not set aside."""
+    from ingestion.rules import audit_rules
+    from validation.runner import validate_relation
+
+    source = BY_TABLE["fx_rates"]
+    for name, expectation in [
+        ("fx_rates_duplicate_key.csv", "expect_compound_columns_to_be_unique on fx_rates"),
+        ("fx_rates_negative.csv", "expect_column_values_to_be_between on fx_rates.usd_per_unit"),
+    ]:
+        with duckdb.connect() as con:
+            landing = land(
+                con,
+                source,
+                [CORPUS / "reference" / name],
+                validate=lambda con, sql: validate_relation(con, sql, "fx_rates", audit_rules(source)),
+            )
+        assert landing.accounting is None and expectation in landing.validation.describe()
 
 
 def test_the_strict_reader_names_file_line_column_and_value(tmp_path):

@@ -3,4 +3,6 @@
 from ingestion.registry import SOURCES
 from validation.expectations import Expectation
 
-RAW_SUITES: dict[str, list[Expectation]] = {source.table: list(source.rules) for source in SOURCES}
+RAW_SUITES: dict[str, list[Expectation]] = {
+    source.table: [*source.rules, *source.audited] for source in SOURCES
+}

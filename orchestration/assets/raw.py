@@ -52,7 +52,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
     def _raw_asset(context: AssetExecutionContext, duckdb: DuckDBResource):
         # Imported here, not at module level, so that loading the code location stays fast.
         from ingestion.lander import land, source_files
-        from ingestion.rules import table_rules
+        from ingestion.rules import audit_rules
         from validation.runner import validate_relation
 
         files = source_files(source)
@@ -62,7 +62,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
             window = (time_window.start.date(), time_window.end.date() - timedelta(days=1))
         if not files:
             context.log.info(f"No file in {source.what}: raw.{source.table} is left empty.")
-        suite = table_rules(source.rules)
+        suite = audit_rules(source)
         with duckdb.get_connection() as con:
             landing = land(
                 con,

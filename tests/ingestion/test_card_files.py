@@ -13,16 +13,15 @@ from bench.synthetic import write_card_inventory, write_procurement
 from ingestion.errors import SourceFormatError
 from ingestion.lander import land
 from ingestion.registry import BY_TABLE
-from ingestion.rules import table_rules
+from ingestion.rules import audit_rules
 from validation.expectations import has_rows
-from validation.raw_suites import RAW_SUITES
 from validation.runner import validate_relation
 
 ROWS = 3_000
 
 
 def _suite(table: str):
-    return lambda con, sql: validate_relation(con, sql, table, table_rules(RAW_SUITES[table]))
+    return lambda con, sql: validate_relation(con, sql, table, audit_rules(BY_TABLE[table]))
 
 
 def land_card_inventory(con, paths, run_id=None, validate=None):
