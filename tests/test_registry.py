@@ -21,11 +21,11 @@ def test_dbt_sources_name_every_registered_table_and_no_other():
 def test_assets_sensor_jobs_checks_and_suites_come_from_the_registry():
     from orchestration.assets.raw import raw_assets
     from orchestration.freshness import WINDOWS
-    from orchestration.sensors import WATCHED
+    from orchestration.sensors import inbox_jobs
     from validation.raw_suites import RAW_SUITES
 
     assert [asset.key.path for asset in raw_assets] == [["raw", source.table] for source in SOURCES]
-    assert set(WATCHED) == set(BY_FOLDER)
+    assert set(inbox_jobs) == {folder for folder, source in BY_FOLDER.items() if not source.partitioned}
     assert {window.table for window in WINDOWS} == {s.table for s in SOURCES if s.freshness}
     assert set(RAW_SUITES) == {source.table for source in SOURCES}
 

@@ -258,7 +258,7 @@ def _materialize_sources(warehouse: Path):
 
     # The chip table's origins come from the chosen observations, which read the curated tables too.
     tables = {
-        "chips", "fx_rates", "epoch_ml_hardware", "card_inventory", "procurement_lines",
+        "chips", "fx_rates", "fred_fx_monthly", "epoch_ml_hardware", "card_inventory", "procurement_lines",
         "figure_observations", "funding_events", "export_control_rules", "policy_events",
     }  # fmt: skip
     assets = [a for a in raw_assets if a.key.path[-1] in tables]
