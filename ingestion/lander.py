@@ -60,9 +60,10 @@ PROVENANCE = {
 }
 REJECTS = ("_land_rejects", "_land_reject_scans")
 # Working tables of one load, dropped before it commits.
-QUARANTINE, REJECTED_LINES, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME = (
+QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME = (
     "_land_quarantine",
     "_land_rejected_lines",
+    "_land_lines_skipped",
     "_land_careful_lines",
     "_land_first_rowids",
     "_land_flagged",
@@ -278,9 +279,8 @@ def land(
 
 def _create_working_tables(con) -> None:
     con.execute(
-        f"create or replace temp table {QUARANTINE} ("
-        + ", ".join(f"{name} {kind}" for name, kind in zip(QUARANTINE_SCHEMA, QUARANTINE_TYPES, strict=True))
-        + ")"
+        f"create or replace temp table {QUARANTINE} "
+        "(source_file varchar, line bigint, reason varchar, row_json varchar)"
     )
     con.execute(f"create or replace temp table {REJECTED_LINES} (source_file varchar, line bigint)")
     con.execute(
@@ -289,11 +289,8 @@ def _create_working_tables(con) -> None:
     )
 
 
-QUARANTINE_TYPES = ("varchar", "bigint", "varchar", "varchar")
-
-
 def _drop_working_tables(con) -> None:
-    for table in (QUARANTINE, REJECTED_LINES, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, *REJECTS):
+    for table in (QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, *REJECTS):
         con.execute(f"drop table if exists {table}")
 
 
@@ -460,7 +457,7 @@ def _prepare_lines(con, target: str, new: str) -> None:
         f"select _source_file, min(rowid) as first_rowid from {target} where {new} group by 1"
     )
     con.execute(
-        f"create or replace temp table _land_lines_skipped as "
+        f"create or replace temp table {LINES_SKIPPED} as "
         "select source_file, line - n as threshold, max(n) as skipped from (select source_file, line, "
         f"row_number() over (partition by source_file order by line) as n from {REJECTED_LINES}) group by all"
     )
@@ -478,7 +475,7 @@ def _with_lines(rows: str) -> str:
         f"join {FIRST_ROWIDS} as first using (_source_file)) as counted "
         f"left join {CAREFUL_LINES} as careful "
         "on careful.source_file = counted._source_file and careful.ordinal = counted._ordinal "
-        "asof left join _land_lines_skipped as skipped "
+        f"asof left join {LINES_SKIPPED} as skipped "
         "on counted._source_file = skipped.source_file and counted._ordinal >= skipped.threshold"
     )
 

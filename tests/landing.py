@@ -7,7 +7,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingestion.errors import SourceFormatError
 from ingestion.lander import PROVENANCE, Landing, land
 from ingestion.registry import BY_TABLE, Source
 
@@ -29,15 +28,6 @@ def land_files(table: str | Source, *paths: Path) -> Landed:
             f'from quarantine."{source.table}" order by source_file, line'
         ).pl()
     return Landed(frame, quarantined, landing)
-
-
-def read_strictly(table: str | Source, *paths: Path) -> pl.DataFrame:
-    """The landed rows; a row set aside is an error naming its file, line and reason."""
-    landed = land_files(table, *paths)
-    if landed.quarantined.height:
-        first = landed.quarantined.row(0, named=True)
-        raise SourceFormatError(f"{first['source_file']}, line {first['line']}, {first['reason']}")
-    return landed.frame
 
 
 def landed_rows(table: str | Source, *paths: Path) -> pl.DataFrame:

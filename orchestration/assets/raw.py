@@ -51,6 +51,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
     )
     def _raw_asset(context: AssetExecutionContext, duckdb: DuckDBResource):
         # Imported here, not at module level, so that loading the code location stays fast.
+        from ingestion.inbox import inbox_root
         from ingestion.lander import land, source_files
         from ingestion.rules import audit_rules
         from validation.runner import validate_relation
@@ -74,7 +75,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
                 empty=source.empty() if source.empty is not None else None,
             )
         metadata = {
-            "source": MetadataValue.path(str(files[0].parent if source.folder and files else source.what)),
+            "source": MetadataValue.path(str(inbox_root() / source.folder if source.folder else files[0])),
             "files": MetadataValue.json(list(landing.files)),
             **(
                 {"read_by_the_careful_reader": MetadataValue.json(list(landing.careful_files))}

@@ -42,16 +42,7 @@ both_sources as (
 )
 
 select
-    currency,
-    rate_date,
-    usd_per_unit,
-    source_kind,
-    source_name,
-    source_url,
-    as_of,
-    confidence,
-    note,
-    fx_source,
+    * exclude (source_precedence),
     count(*) over (partition by currency, rate_date) > 1 as curated_row_replaced
 from both_sources
 qualify row_number() over (partition by currency, rate_date order by source_precedence) = 1
