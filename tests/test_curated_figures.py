@@ -88,10 +88,10 @@ def test_export_rule_values_match_the_federal_register():
     # National Law Review's summary gives 2023-11-16: kept beside it, not lost.
     dates = {r["value_text"] for r in _observations(record_key="us_2023_11", field="effective_date")}
     assert dates == {"2023-11-16", "2023-11-17"}
-    # Covington client alert: case-by-case below TPP 21,000 and 6,500 GB/s from 2026-01-15.
+    # Morgan Lewis LawFlash: case-by-case below TPP 21,000 and 6,500 GB/s from 2026-01-15.
     latest = _row("export_control_rules", rule_id="us_2026_01")
     assert (latest["case_by_case_tpp_max"], latest["case_by_case_dram_gbps_max"]) == (21000, 6500)
-    assert latest["source_url"].startswith("https://www.cov.com/")
+    assert latest["source_url"].startswith("https://www.morganlewis.com/")
 
 
 def test_policy_values_match_their_sources():
