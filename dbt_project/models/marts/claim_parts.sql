@@ -105,7 +105,12 @@ c1_moore_threads as (
         'market value at the first-day close CNY ' || printf('%.2f', close_market_value / 1e9) || ' bn ('
         || market_value_source || ')'
         || case when intraday_market_value >= 3e11 then '; above CNY 300 bn only intraday, after the open' else '' end,
-        case when close_market_value > 3e11 then 'supported' else 'contradicted' end,
+        -- As for C1e: a figure reached only intraday belongs to another moment of the day.
+        case
+            when close_market_value > 3e11 then 'supported'
+            when intraday_market_value >= 3e11 then 'misattributed'
+            else 'contradicted'
+        end,
         [{{ evidence_row("'figure_observations'", 'record_key', "'valuation'", 'close_market_value') }},
          {{ evidence_row("'figure_observations'", 'record_key', "'intraday_market_value'", 'intraday_market_value') }}],
         null, market_value_source, market_value_url, market_value_as_of, market_value_confidence
