@@ -84,6 +84,8 @@ def test_rule_thresholds_match_their_sources():
 @pytest.mark.parametrize(
     ("event_id", "event_date", "source_host"),
     [
+        # NVIDIA's 8-K via Shacknews: the USG letter of 2022-08-26 on A100 and H100 exports.
+        ("us_2022_08_a100_h100_licence", "2022-08-26", "shacknews.com"),
         # Federal Register 2025-00636 mirror: the diffusion rule took effect on 2025-01-13.
         ("us_2025_01_diffusion", "2025-01-13", "frtracker.app"),
         # Reuters via Business Recorder (2025-08-11): 15% of China H20 / MI308 revenue to the US.
