@@ -129,6 +129,50 @@ def test_funding_values_match_their_sources():
     assert offline["value"] == pytest.approx(57_169 / 25.664, abs=0.1)
 
 
+def test_ipo_values_of_the_hong_kong_listings_match_their_sources():
+    # SCMP via media365.in: Biren offered at HK$19.60, opened at HK$35.70 on 2026-01-02.
+    biren = _row("funding_events", company="Biren", event_type="ipo")
+    assert (biren["offer_price"], biren["first_day_open"]) == (19.6, 35.7)
+    # fxbaogao.com (prospectus): 25,431,800 H shares at HK$144.60; reportify.cn/news/1206687876255977472:
+    # opened at HK$190.2 and closed at HK$156.8 on 2026-01-08.
+    iluvatar = _row("funding_events", company="Iluvatar CoreX", event_type="ipo")
+    assert (iluvatar["shares_offered_m"], iluvatar["offer_price"]) == (25.4318, 144.6)
+    assert (iluvatar["first_day_open"], iluvatar["first_day_close"]) == (190.2, 156.8)
+    # cfi.cn, Cambricon's placement results (2025-059): 3,334,946 shares at CNY 1,195.02.
+    placement = _row("funding_events", company="Cambricon", event_type="placement")
+    assert (placement["offer_price"], placement["amount_raised"]) == (1195.02, 3985327168.92)
+
+
+def _share(**key) -> dict:
+    return _row("market_share_estimates", **key)
+
+
+def test_market_share_values_match_their_sources():
+    # open-techstack.com on Reuters' reading of IDC (2026-04-01): NVIDIA about 2.2 m cards (55%) in
+    # China in 2025, Huawei about 812,000.
+    idc = {"period": "2025", "publisher": "IDC"}
+    assert _share(**idc, vendor="NVIDIA")["value"] == 2_200_000
+    assert _share(**idc, vendor="Huawei")["value"] == 812_000
+    # Tom's Hardware: NVIDIA shipped 3.76 m data-centre GPUs in 2023; eTeknix: USD 36.2 bn revenue,
+    # 98% of it; gnhosting.com: 2.64 m in 2022.
+    tech = {"publisher": "TechInsights", "vendor": "NVIDIA"}
+    assert _share(**tech, period="2023", basis="units")["value"] == 3_760_000
+    revenue = _share(**tech, period="2023", basis="revenue")
+    assert (revenue["value"], revenue["reported_share"]) == (36.2e9, 0.98)
+    assert "eteknix.com" in revenue["source_url"]
+    assert _share(**tech, period="2022", basis="units")["value"] == 2_640_000
+    # Morgan Stanley's two estimates of 2027 self-sufficiency, both kept: 82% (reportify.ai,
+    # 2025-05-06) and 39% (reportify.cn transcript of the 2025-09-06 presentation).
+    ms = {"publisher": "Morgan Stanley", "period": "2027", "vendor": "Domestic makers"}
+    assert {
+        str(r["published_date"]): r["reported_share"]
+        for r in _rows("market_share_estimates")
+        if all(r[k] == v for k, v in ms.items())
+    } == {"2025-05-06": 0.82, "2025-09-06": 0.39}
+    # TrendForce (2025-05-15): imported chips 63% of China's AI server market in 2024.
+    assert _share(publisher="TrendForce", period="2024")["reported_share"] == 0.63
+
+
 def test_cost_model_provenance():
     # Reuters via Tradingpedia: Chinese orders of H200 at about USD 27,000 a card.
     h200 = _row("cost_assumptions", parameter="chip_price_usd", chip_name="NVIDIA H200 SXM")
