@@ -11,9 +11,11 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 .PHONY: install manifest run run-ducklake fetch test bench dev lint clean
 
+# --compile-bytecode: every process would otherwise compile dbt, Dagster and GX from source again
+# where Python may not write bytecode (PYTHONDONTWRITEBYTECODE, read-only installs).
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
@@ -37,18 +39,19 @@ run-ducklake: manifest
 
 # The tests on TEST_WORKERS processes (pytest-xdist; default 2, this project's machines' cores),
 # a test file to a worker (--dist loadfile): a module's fixtures (a built DuckLake, the crash
-# sandbox) are made once and its tests keep their order. (xdist 3.8's `loadgroup` marks have no
-# effect on pytest 9.2, whose node ids it can no longer suffix.)
+# sandbox) are made once and its tests keep their order. Files are handed out in the order
+# tests/conftest.py gives them, the longest first (--no-loadscope-reorder). (xdist 3.8's
+# `loadgroup` marks have no effect on pytest 9.2, whose node ids it can no longer suffix.)
 TEST_WORKERS ?= 2
 test: manifest
-	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile
+	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Figures, not tests (docs/BENCHMARKS.md): ingestion against DuckDB read_csv and dlt on synthetic
 # prices, GX share, peak RSS, imports, cold vs no-change builds, query p50/p95. SIZE=10m for more rows.
 # dlt is in the `bench` dependency group, which the plain `uv sync --frozen` of install leaves out.
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS="--prices FILE" to reuse a generated 100m file.
 bench: manifest
-	$(UV) sync --frozen --group bench
+	$(UV) sync --frozen --compile-bytecode --group bench
 	RUNTIME__DLTHUB_TELEMETRY=false $(RUN) python bench/run.py --size $(or $(SIZE),1m) $(BENCH_ARGS)
 
 dev: manifest

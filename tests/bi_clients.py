@@ -74,7 +74,19 @@ UV = shutil.which("uv") or "uv"
 
 def _uv_target(name: str, requirement: str) -> Path:
     return _install(
-        name, [UV, "pip", "install", "-q", "--python", sys.executable, "--target", "{target}", requirement]
+        name,
+        [
+            UV,
+            "pip",
+            "install",
+            "-q",
+            "--compile-bytecode",
+            "--python",
+            sys.executable,
+            "--target",
+            "{target}",
+            requirement,
+        ],
     )
 
 
@@ -100,7 +112,7 @@ def superset() -> Path:
     venv = _install(
         name,
         [UV, "venv", "-q", "--python", sys.executable, "{target}"],
-        [UV, "pip", "install", "-q", "--python", "{target}/bin/python", *requirements],
+        [UV, "pip", "install", "-q", "--compile-bytecode", "--python", "{target}/bin/python", *requirements],
     )
     return venv / "bin"
 
