@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -39,6 +40,41 @@ if not (DBT_DIR / "target" / "manifest.json").exists():
         ],
         check=True,
     )
+
+
+# `make test` hands whole files to its workers in this order (`--no-loadscope-reorder`), the longest
+# first, so that they end together rather than one running the crash trials alone at the end. A
+# worker is handed a next file while its current one has two tests or fewer to go: the crash trials'
+# two tests are followed by a quick file of more than two, so no long file queues behind them.
+LONGEST_FIRST = (
+    "test_crash_safety.py",
+    "test_ducklake.py",
+    "test_validation_split.py",
+    "test_serving.py",
+    "test_pipeline.py",
+    "test_bench.py",
+    "test_card_files.py",
+    "test_sec_filings.py",
+    "test_curated_figures.py",
+    "test_bi_tools.py",
+    "test_sources.py",
+    "test_fx_rates.py",
+    "test_fetch_loading.py",
+    "test_fetch.py",
+    "test_dagster_ui.py",
+    "test_validation.py",
+    "test_dashboard.py",
+    "test_bi_clients.py",
+    "test_operations.py",
+    "test_marts.py",
+    "test_cli_guarantees.py",
+    "test_hostile_inputs.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's order is kept
 
 
 def dbt_target_path(folder: Path) -> Path:
@@ -122,13 +158,18 @@ def save_result(result, path: Path) -> None:
 
 def load_result(path: Path):
     """The build's runs as they came out of it: each run's record and every event it emitted."""
-    from dagster._core.execution.execute_in_process_result import ExecuteInProcessResult
     from dagster._serdes import deserialize_value
+
+    return build_result(deserialize_value(path.read_text()))
+
+
+def build_result(runs: list[dict]):
+    """A `BuildResult` of real run results from each run's record and events."""
+    from dagster._core.execution.execute_in_process_result import ExecuteInProcessResult
 
     from orchestration.build import BuildResult
     from orchestration.definitions import defs
 
-    runs = deserialize_value(path.read_text())
     return BuildResult(
         [
             ExecuteInProcessResult(run["events"], run["run"], None, defs.resolve_job_def(run["run"].job_name))
@@ -137,18 +178,108 @@ def load_result(path: Path):
     )
 
 
+def runs_in(dagster_home: Path) -> list[dict]:
+    """Every run a Dagster home recorded, oldest first, with the events it emitted."""
+    from dagster import DagsterInstance
+
+    with DagsterInstance.from_config(str(dagster_home)) as instance:
+        runs = []
+        for run in reversed(instance.get_runs()):
+            logs = instance.all_logs(run.run_id)
+            runs.append({"run": run, "events": [log.dagster_event for log in logs if log.dagster_event]})
+        return runs
+
+
+def made_once(tmp_path_factory, name: str, make) -> Path:
+    """`make(folder)` once per run into a folder every xdist worker sees, keyed by the build's
+    inputs: the first worker to need it makes it, the others wait on the lock."""
+    folder = shared_folder(tmp_path_factory) / f"{name}-{build_key()}"
+    done = folder / ".made"
+    with FileLock(f"{folder}.lock"):
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)  # one that died half way
+            folder.mkdir(parents=True)
+            make(folder)
+            done.touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory):
-    """The whole graph built once for the run (the first worker to need it builds; the others
-    wait on the lock), and its result. Tests only read it: a test that writes copies it first."""
-    folder = shared_folder(tmp_path_factory) / f"built_warehouse-{build_key()}"
-    saved = folder / "result.json"
-    with FileLock(f"{folder}.lock"):
-        if not saved.exists():
-            shutil.rmtree(folder, ignore_errors=True)  # a build that died half way
-            folder.mkdir(parents=True)
-            save_result(build(folder / "chipwatch.duckdb"), saved)
-    return folder / "chipwatch.duckdb", load_result(saved)
+    """The whole graph built once for the run, and its result. Tests only read it: a test that
+    writes copies it first."""
+    folder = made_once(
+        tmp_path_factory,
+        "built_warehouse",
+        lambda folder: save_result(build(folder / "chipwatch.duckdb"), folder / "result.json"),
+    )
+    return folder / "chipwatch.duckdb", load_result(folder / "result.json")
+
+
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+
+def copy_reference_with_negative_h200_memory(folder: Path) -> Path:
+    """The curated files, copied into `folder`, with the H200's memory made -141 GB."""
+    bad = folder / "reference"
+    shutil.copytree(REFERENCE_DIR, bad)
+    chips = bad / "chips.csv"
+    lines = chips.read_text(encoding="utf-8").splitlines()
+    memory = lines[0].split(",").index("memory_gb")
+    for index, line in enumerate(lines):
+        if line.startswith("NVIDIA H200 SXM,"):
+            cells = line.split(",")
+            cells[memory] = "-141"
+            lines[index] = ",".join(cells)
+    chips.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return bad
+
+
+@dataclass(frozen=True)
+class FailedBuild:
+    warehouse: Path  # a copy of the built warehouse the failed build ran on
+    serving: Path  # a copy of the built serving file, next to it
+    returncode: int
+    stdout: str
+    result: object  # orchestration.build.BuildResult of the runs it made
+
+
+@pytest.fixture(scope="session")
+def failed_build(built_warehouse, tmp_path_factory) -> FailedBuild:
+    """`python -m orchestration.build`, run once for the tests that read it, on a copy of the built
+    warehouse and its serving file with the H200's memory made negative in the curated chips, in a
+    Dagster home of its own (no publish recorded there: the whole graph is due)."""
+    good, _ = built_warehouse
+
+    def make(folder: Path) -> None:
+        shutil.copy(good, folder / "chipwatch.duckdb")
+        shutil.copy(good.parent / "serving.duckdb", folder / "serving.duckdb")
+        (folder / "dagster_home").mkdir()
+        env = {
+            **{name: value for name, value in os.environ.items() if name != "CHIPWATCH_SERVING"},
+            "CHIPWATCH_WAREHOUSE": str(folder / "chipwatch.duckdb"),
+            "CHIPWATCH_REFERENCE_DIR": str(copy_reference_with_negative_h200_memory(folder / "inputs")),
+            "DAGSTER_HOME": str(folder / "dagster_home"),
+        }
+        completed = subprocess.run(
+            [sys.executable, "-m", "orchestration.build"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        (folder / "inputs" / "stdout.txt").write_text(completed.stdout, encoding="utf-8")
+        (folder / "inputs" / "returncode").write_text(str(completed.returncode))
+
+    folder = made_once(tmp_path_factory, "failed_build", make)
+    return FailedBuild(
+        warehouse=folder / "chipwatch.duckdb",
+        serving=folder / "serving.duckdb",
+        returncode=int((folder / "inputs" / "returncode").read_text()),
+        stdout=(folder / "inputs" / "stdout.txt").read_text(encoding="utf-8"),
+        result=build_result(runs_in(folder / "dagster_home")),
+    )
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """Crashes and concurrent builds (issue 7): SIGKILL at random points never breaks the serving file,
-the next build completes, and a second build started during the first stops with exit code 75.
+the next build completes, a second build started during the first stops with exit code 75, and a
+reader querying the serving file through that whole build and its publish never fails.
 
 The trials kill real subprocesses: the whole build (`python -m orchestration.build --full`),
 and, to reach every phase many times without paying a whole build each time, its phases run
@@ -24,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import DBT_DIR, PROJECT_ROOT, dbt_target_path
+from serving_reader import ServingReader
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("CHIPWATCH_SKIP_CRASH_TESTS") == "1", reason="CHIPWATCH_SKIP_CRASH_TESTS=1"
@@ -208,11 +210,34 @@ def test_sigkill_at_random_points_never_breaks_the_serving_file_and_the_next_bui
     assert killed >= 10, f"only {killed} of {len(trials)} trials were killed before they finished"
 
 
-def test_a_second_build_stops_with_exit_75_while_the_first_runs_and_the_first_completes(sandbox):
-    """Also the run after all the kills above: it completes and publishes."""
+def test_a_second_build_stops_with_exit_75_and_a_reader_never_fails_while_the_first_runs(sandbox):
+    """Also the run after all the kills above: it completes and publishes, while a BI client
+    queries the serving file all along without one failure or lock error (every step writes the
+    working warehouse; the last one swaps a new serving file in)."""
     root, env = sandbox
+    old_run, _ = serving_snapshot(root / "serving.duckdb")
+    reader = ServingReader(root / "serving.duckdb", root)
+    try:
+        first = start(commands(root, 0)["build"], env)
+        output = second_build_stops_while_first_runs(first, root, env)
+        time.sleep(1)  # let the reader query the new file a few times
+    finally:
+        seen = reader.finish()
+    assert first.returncode == 0, output[-5000:]
+    assert "Build OK" in output
+    run_id, counts = serving_snapshot(root / "serving.duckdb")
+    assert not run_id.startswith("crash-trial-") and counts
+    # Temporary files of the publishes killed above were cleared by this one.
+    assert [p.name for p in root.iterdir() if p.name.startswith(".serving.duckdb.")] == []
+    assert seen["failed"] == 0, seen["errors"][:5]
+    assert seen["lock_errors"] == 0
+    assert seen["queries"] > 20
+    assert seen["run_ids"][0] == old_run and seen["run_ids"][-1] == run_id
+
+
+def second_build_stops_while_first_runs(first: subprocess.Popen, root: Path, env: dict) -> str:
+    """Start a second build once `first` holds the lock: it stops with exit 75. `first`'s output."""
     lock = root / "chipwatch.duckdb.lock"
-    first = start(commands(root, 0)["build"], env)
     deadline = time.monotonic() + 120
     # A build killed above may have left its PID in the lock file (the flock itself died with it):
     # wait for this build's own PID.
@@ -228,9 +253,4 @@ def test_a_second_build_stops_with_exit_75_while_the_first_runs_and_the_first_co
         second.stdout
     )
     output, _ = first.communicate(timeout=900)
-    assert first.returncode == 0, output[-5000:]
-    assert "Build OK" in output
-    run_id, counts = serving_snapshot(root / "serving.duckdb")
-    assert not run_id.startswith("crash-trial-") and counts
-    # Temporary files of the publishes killed above were cleared by this one.
-    assert [p.name for p in root.iterdir() if p.name.startswith(".serving.duckdb.")] == []
+    return output

@@ -1,15 +1,12 @@
 """The whole asset graph, materialised in process into a temporary warehouse."""
 
 import hashlib
-import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT, build
+from conftest import PROJECT_ROOT
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
@@ -145,29 +142,8 @@ def test_a_rerun_replaces_rows_rather_than_duplicating_them(tmp_path):
     assert rows == source_rows
 
 
-def _copy_reference_with_negative_h200_memory(tmp_path: Path) -> Path:
-    bad = tmp_path / "reference"
-    shutil.copytree(REFERENCE_DIR, bad)
-    chips = bad / "chips.csv"
-    lines = chips.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    memory = header.index("memory_gb")
-    for index, line in enumerate(lines):
-        if line.startswith("NVIDIA H200 SXM,"):
-            cells = line.split(",")
-            cells[memory] = "-141"
-            lines[index] = ",".join(cells)
-    chips.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return bad
-
-
-def test_a_nonsense_reference_value_stops_the_build_before_the_marts(built_warehouse, tmp_path, monkeypatch):
-    good_warehouse, _ = built_warehouse
-    warehouse = tmp_path / "copy.duckdb"
-    shutil.copy(good_warehouse, warehouse)
-    monkeypatch.setenv("CHIPWATCH_REFERENCE_DIR", str(_copy_reference_with_negative_h200_memory(tmp_path)))
-
-    result = build(warehouse)
+def test_a_nonsense_reference_value_stops_the_build_before_the_marts(failed_build):
+    result = failed_build.result
 
     assert not result.success
     [failed] = [
@@ -185,40 +161,23 @@ def test_a_nonsense_reference_value_stops_the_build_before_the_marts(built_wareh
     downstream = from_chips.resolve(defs.resolve_asset_graph())
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert downstream and not (materialized & downstream)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(failed_build.warehouse), read_only=True) as con:
         assert con.execute(
             "select memory_gb from marts.chip_cost_efficiency where chip_name = 'NVIDIA H200 SXM'"
         ).fetchall() == [(141.0,)]
         assert con.execute("select min(memory_gb) from raw.chips").fetchone()[0] > 0
 
 
-def test_the_build_command_exits_non_zero_and_names_the_failed_expectation(built_warehouse, tmp_path):
-    # A copy of the built warehouse; no publish is recorded in the new Dagster home, so the command
-    # rebuilds the whole graph from the changed chips file.
-    good_warehouse, _ = built_warehouse
-    shutil.copy(good_warehouse, tmp_path / "cli.duckdb")
-    env = {
-        **os.environ,
-        "CHIPWATCH_WAREHOUSE": str(tmp_path / "cli.duckdb"),
-        "CHIPWATCH_REFERENCE_DIR": str(_copy_reference_with_negative_h200_memory(tmp_path)),
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
-    (tmp_path / "dagster_home").mkdir()
-    completed = subprocess.run(
-        [sys.executable, "-m", "orchestration.build"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert completed.returncode == 1
+def test_the_build_command_exits_non_zero_and_names_the_failed_expectation(failed_build):
+    # The build ran on a copy of the built warehouse in a new Dagster home, where no publish is
+    # recorded: the command rebuilt the whole graph from the changed chips file.
+    assert failed_build.returncode == 1
     assert (
         "FAILED [BLOCKING] raw/chips expectations: expect_column_values_to_be_between on chips.memory_gb"
-        in completed.stdout
+        in failed_build.stdout
     )
-    assert "Not rebuilt" in completed.stdout and "marts/chip_cost_efficiency" in completed.stdout
-    assert completed.stdout.rstrip().endswith("Build FAILED")
+    assert "Not rebuilt" in failed_build.stdout and "marts/chip_cost_efficiency" in failed_build.stdout
+    assert failed_build.stdout.rstrip().endswith("Build FAILED")
 
 
 def test_loading_the_definitions_parses_no_dbt_project_and_imports_no_gx():

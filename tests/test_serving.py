@@ -1,4 +1,5 @@
-"""The serving file: publish after a good build only, atomic swap, readers never see a lock, BI and CLI."""
+"""The serving file: publish after a good build only, atomic swap, BI and CLI. (A reader querying
+through a whole build and its publish: tests/test_crash_safety.py.)"""
 
 import hashlib
 import json
@@ -6,13 +7,11 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT, build
+from conftest import PROJECT_ROOT
 
 from serving.publish import STORAGE_VERSION
 
@@ -91,21 +90,16 @@ def test_the_serving_assets_follow_every_dbt_model():
     assert graph.get(AssetKey("dashboard")).parent_keys == {AssetKey("serving_file")}
 
 
-def test_a_failed_run_never_publishes_and_the_last_good_file_stays(copied, monkeypatch, tmp_path):
-    from test_pipeline import _copy_reference_with_negative_h200_memory
-
-    warehouse, serving = copied
-    before, run_before = sha256(serving), published_run_id(serving)
-    monkeypatch.setenv("CHIPWATCH_REFERENCE_DIR", str(_copy_reference_with_negative_h200_memory(tmp_path)))
-
-    result = build(warehouse)
+def test_a_failed_run_never_publishes_and_the_last_good_file_stays(failed_build, serving):
+    result = failed_build.result
 
     assert not result.success
     materialized = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "serving_file" not in materialized and "dashboard" not in materialized
-    assert sha256(serving) == before
-    assert published_run_id(serving) == run_before
-    assert leftovers(serving.parent) == []
+    # The failed build ran on a copy of the built warehouse and of this serving file.
+    assert sha256(failed_build.serving) == sha256(serving)
+    assert published_run_id(failed_build.serving) == published_run_id(serving)
+    assert leftovers(failed_build.serving.parent) == []
 
 
 def test_publish_swaps_atomically_and_an_open_reader_keeps_its_snapshot(copied):
@@ -164,82 +158,6 @@ def test_a_publish_that_fails_midway_leaves_the_serving_file_untouched(copied, m
         publish_module.publish_warehouse(warehouse, serving, "never-published")
     assert sha256(serving) == before
     assert leftovers(serving.parent) == []
-
-
-READER = textwrap.dedent(
-    """
-    import json, sys, time
-    from pathlib import Path
-    import duckdb
-
-    serving, ready, stop = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-    counts = {"queries": 0, "failed": 0, "lock_errors": 0, "errors": [], "run_ids": []}
-    config = {"enable_external_access": False}  # as `chipwatch sql` opens it
-    # A BI tool keeping its connection open all along: its own database instance, so that the
-    # fresh connections below are not served from the same (cached) instance.
-    held = duckdb.connect()
-    held.execute(f"attach '{serving}' as served (read_only)")
-    while not stop.exists():
-        try:
-            # A fresh connection each time, as a dashboard refresh or `chipwatch sql` makes.
-            con = duckdb.connect(str(serving), read_only=True, config=config)
-            try:
-                run_id = con.execute("select run_id from meta.published").fetchone()[0]
-                rows = con.execute("select count(*) from marts.market_share").fetchone()[0]
-                assert rows > 0, "empty mart"
-            finally:
-                con.close()
-            held.execute("select count(*) from served.marts.chip_cost_efficiency").fetchone()
-            counts["queries"] += 1
-            if run_id not in counts["run_ids"]:
-                counts["run_ids"].append(run_id)
-            ready.touch()
-        except Exception as error:
-            counts["failed"] += 1
-            counts["lock_errors"] += "lock" in str(error).lower()
-            counts["errors"].append(str(error)[:300])
-        time.sleep(0.02)
-    held.close()
-    print(json.dumps(counts))
-    """
-)
-
-
-def test_a_reader_querying_through_a_full_build_and_publish_never_fails(copied, tmp_path):
-    warehouse, serving = copied
-    old_run = published_run_id(serving)
-    ready, stop = tmp_path / "reader.ready", tmp_path / "reader.stop"
-    reader = subprocess.Popen(
-        [sys.executable, "-c", READER, str(serving), str(ready), str(stop)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert reader.poll() is None, reader.communicate()
-            if time.monotonic() > deadline:
-                stop.touch()
-                pytest.fail(f"the reader never managed a first query: {reader.communicate(timeout=30)}")
-            time.sleep(0.05)
-
-        result = build(warehouse)  # every step writes the working warehouse; the last one publishes
-
-        time.sleep(1)  # let the reader query the new file a few times
-    finally:
-        stop.touch()
-        out, err = reader.communicate(timeout=60)
-    counts = json.loads(out)
-    failed_checks = [
-        e.asset_key.to_user_string() for e in result.get_asset_check_evaluations() if not e.passed
-    ]
-    assert result.success, failed_checks
-    assert counts["failed"] == 0, counts["errors"][:5]
-    assert counts["lock_errors"] == 0
-    assert counts["queries"] > 20
-    assert counts["run_ids"][0] == old_run and counts["run_ids"][-1] == result.run_id
-    assert published_run_id(serving) == result.run_id
 
 
 def test_sqlalchemy_connects_read_only_and_reflects_the_marts(serving):

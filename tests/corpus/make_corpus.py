@@ -23,7 +23,10 @@ FX_ROWS = [
     "CNY,2025-11-01,0.1406,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported,avg",
     "HKD,2025-11-01,0.1285,Fed G.5,https://www.federalreserve.gov/releases/g5/,2025-12-01,reported,avg",
 ]
-CLAIMS_HEADER = "claim_id,topic,claim_zh,claim_en,claimed_value,claimed_unit,source_kind,source_name,source_url,as_of,confidence"
+CLAIMS_HEADER = (
+    "claim_id,topic,claim_zh,claim_en,claimed_value,claimed_unit,"
+    "source_kind,source_name,source_url,as_of,confidence"
+)
 CHIPS_HEADER = (
     "chip_name,vendor,origin,epoch_hardware_name,bf16_tflops,int8_tops,memory_gb,memory_bandwidth_tbps,"
     "tdp_w,die_area_mm2,interconnect_gbps,process_node,released,price_usd,source_kind,source_name,source_url,as_of,"
