@@ -35,6 +35,25 @@ SEC_DOCUMENTS = {  # accession number -> (form, primary document, file served)
 }
 
 
+def federal_register_pages() -> dict[str, bytes]:
+    """The fixture's answer split into two pages of two as the API pages it (`per_page`, `page`,
+    and `next_page_url` on every page but the last), by request path. The second page repeats the
+    first page's last document, as when a document is published between the two requests."""
+    answer = json.loads((CORPUS / "federal_register_documents.json").read_bytes())
+    first, second = "/" + federal_register_query(), "/" + federal_register_query() + "&page=2"
+    results = answer["results"]
+    pages = {
+        first: {
+            **answer,
+            "total_pages": 2,
+            "next_page_url": "https://www.federalregister.gov" + second,
+            "results": results[:2],
+        },
+        second: {**answer, "total_pages": 2, "results": results[1:]},
+    }
+    return {path: json.dumps(page).encode() for path, page in pages.items()}
+
+
 def submissions() -> dict:
     """A submissions document in the shape of https://data.sec.gov/submissions/CIK##########.json
     (`filings.recent`: one array per field, newest first), an 8-K among the filings."""
@@ -141,7 +160,7 @@ def test_every_source_is_fetched_once_and_a_second_fetch_downloads_nothing(env):
     ]
     assert files["sec_filings"] == [f"nvda-20250126-10k_{stamp}.htm", f"nvda-20250727-10q_{stamp}.htm"]
     assert files["fx_rates"] == [f"fred_EXCHUS_{stamp}.csv", f"fred_EXHKUS_{stamp}.csv"]
-    assert files["federal_register"] == [f"federal_register_{stamp}.json"]
+    assert files["federal_register"] == [f"federal_register_page1_{stamp}.json"]
     # Bytes as served: the same file.
     saved = inbox / "sec_filings" / f"nvda-20250126-10k_{stamp}.htm"
     assert saved.read_bytes() == (SEC_DATA / "nvda-20250126-10k.htm").read_bytes()
@@ -183,6 +202,33 @@ def test_every_source_is_fetched_once_and_a_second_fetch_downloads_nothing(env):
     assert len(downloaded) == sum(len(names) for names in files.values()) - 1  # Q425 was there before
     status = "\n".join(last_fetch_lines(log))
     assert "epoch_ml_hardware" in status and "not_modified" in status and "FAILED" not in status
+
+
+def test_a_paged_federal_register_answer_keeps_every_page_and_requests_each_conditionally(env):
+    inbox, server, log = env
+    for path, body in federal_register_pages().items():
+        server.routes[path] = Route.of_bytes(body, "application/json")
+    result = fetch(["federal_register"])["federal_register"]
+    assert result.written == [f"federal_register_page1_{TODAY}.json", f"federal_register_page2_{TODAY}.json"]
+    # The second page came from this server, not from the host `next_page_url` names.
+    assert [a.url.removeprefix(server.url) for a in result.attempts] == list(federal_register_pages())
+    for path, body in federal_register_pages().items():
+        kept = inbox / "federal_register" / f"federal_register_page{1 + path.endswith('page=2')}_{TODAY}.json"
+        assert kept.read_bytes() == body
+
+    again = fetch(["federal_register"])["federal_register"]
+    assert [a.outcome for a in again.attempts] == ["not_modified", "not_modified"]
+    assert again.written == []
+    [page_two] = [h for p, h in server.requests if p.endswith("&page=2")][1:]
+    assert page_two["If-None-Match"] == server.routes["/" + federal_register_query() + "&page=2"].etag
+
+    capped = fetch(["federal_register"], Settings(timeout=2.0, retries=0, backoff=0.0, max_pages=1))
+    outcomes = [a.outcome for a in capped["federal_register"].attempts]
+    assert outcomes == ["not_modified", "page_cap"]
+    lines, ok = report(list(capped.values()))
+    assert ok, lines
+    status = "\n".join(last_fetch_lines(log))
+    assert "not_modified, page_cap" in status and "FAILED" not in status
 
 
 def test_a_500_then_success_is_retried_by_the_library(env):
