@@ -79,7 +79,7 @@ def test_every_source_is_fetched_once_and_a_second_fetch_downloads_nothing(env):
     files = inbox_files(inbox)
     assert files["epoch_ml_hardware"] == [f"epoch_ml_hardware_{stamp}.csv"]
     assert files["epoch_gpu_clusters"] == [f"epoch_gpu_clusters_{stamp}.csv"]
-    assert files["epoch_ai_chip_counts"] == sorted(f"{name}_{stamp}.csv" for name in CHIP_COUNT_FILES)
+    assert files["epoch_ai_chip_counts"] == sorted(f"{Path(p).name}_{stamp}.csv" for p in CHIP_COUNT_FILES)
     assert files["nvidia_revenue"] == [
         "Rev_by_Mkt_Qtrly_Trend_Q126_2025-08-20.pdf",
         "Rev_by_Mkt_Qtrly_Trend_Q425.pdf",

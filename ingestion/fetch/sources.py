@@ -294,21 +294,16 @@ EPOCH_GPU_CLUSTERS = FetchSource(
     "Epoch AI GPU Clusters CSV",
     _files(("data/gpu_clusters.csv", "epoch_gpu_clusters")),
 )
+# The calendar-quarter exports the staging model reads (by chip; by owner, China among them).
+# The fiscal-quarter and cumulative exports restate the same chips over other spans: summed with
+# these they would count the chips twice, so they are not fetched.
 CHIP_COUNT_FILES = (
-    "nvidia_fiscal_quarter_chip_timelines",
-    "nvidia_calendar_quarter_chip_timelines",
-    "nvidia_cumulative_by_chip",
-    "nvidia_cumulative_totals",
-    "amd_chip_timelines",
-    "amd_cumulative_by_chip",
-    "amd_cumulative_totals",
-    "tpu_fiscal_quarter_chip_timelines",
-    "tpu_calendar_quarter_chip_timelines",
-    "tpu_cumulative_by_chip",
-    "tpu_cumulative_totals",
-    "trainium_chip_timelines",
-    "trainium_cumulative_by_chip",
-    "trainium_cumulative_totals",
+    "csv_export/nvidia_calendar_quarter_chip_timelines",
+    "csv_export/amd_chip_timelines",
+    "csv_export/tpu_calendar_quarter_chip_timelines",
+    "csv_export/trainium_chip_timelines",
+    "owners_csv_export/nvidia_owners_quarters",
+    "owners_csv_export/amd_owners_quarters",
 )
 EPOCH_AI_CHIP_COUNTS = FetchSource(
     "epoch_ai_chip_counts",
@@ -316,8 +311,8 @@ EPOCH_AI_CHIP_COUNTS = FetchSource(
     "csv",
     50 * MB,
     "daily (the repository changes when Epoch re-estimates)",
-    "Epoch AI chip-sales estimates, the CSV exports of epoch-research/ai-chip-counts",
-    _files(*((f"csv_export/{name}.csv", name) for name in CHIP_COUNT_FILES)),
+    "Epoch AI chip-sales estimates, the calendar-quarter CSV exports of epoch-research/ai-chip-counts",
+    _files(*((f"{path}.csv", Path(path).name) for path in CHIP_COUNT_FILES)),
 )
 NVIDIA_REVENUE = FetchSource(
     "nvidia_revenue",
