@@ -155,6 +155,7 @@ def test_a_paged_federal_register_answer_keeps_every_page_and_requests_each_cond
     assert ok, lines
     status = "\n".join(last_fetch_lines(log))
     assert "not_modified, page_cap" in status and "FAILED" not in status
+    assert "more pages than CHIPWATCH_FETCH_MAX_PAGES" in status
 
 
 def test_a_500_then_success_is_retried_by_the_library(env):

@@ -179,6 +179,10 @@ def last_fetch_lines(path: Path | None = None) -> list[str]:
             lines.append(f"    wrote: {written}")
         if problems:
             lines.append(f"    FAILED: {problems}")
+        if PAGE_CAP in outcomes:
+            lines.append(
+                "    more pages than CHIPWATCH_FETCH_MAX_PAGES: the pages after the cap were not requested"
+            )
         if "not_configured" in outcomes:
             lines.append("    not fetched: a setting it needs is missing (see `make fetch`'s warning)")
     return lines
