@@ -440,7 +440,10 @@ SOURCES: tuple[Source, ...] = (
         ),
         folder="epoch_gpu_clusters",
         reader=_epoch_gpu_clusters,
-        freshness=Freshness("max(file_modified_date)", 31),
+        # The newest cluster Epoch lists as existing, by its first operational date (a planned
+        # cluster's date passes by itself): Epoch adds a cluster months after it starts (the
+        # November 2025 edition's newest is of 2025-07-22).
+        freshness=Freshness("max(first_operational_date) filter (where status = 'Existing')", 183),
     ),
     Source(
         "epoch_ai_chip_counts",
@@ -483,7 +486,11 @@ SOURCES: tuple[Source, ...] = (
         folder="nvidia_revenue",
         suffixes=(".pdf",),
         reader=_nvidia_revenue_pdf,
-        freshness=Freshness("max(file_modified_date)", 100),
+        # The end of the newest quarter an edition reports (NVIDIA's fiscal year ends in late
+        # January): a quarter plus the month the PDF takes to come out, as for the filings.
+        freshness=Freshness(
+            "max(last_day(make_date(fiscal_year - 1, 1, 1) + to_months(3 * fiscal_quarter)))", 130
+        ),
     ),
     Source(
         "fred_fx_monthly",

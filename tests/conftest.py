@@ -301,3 +301,20 @@ def warehouse_sql(built_warehouse):
             return con.execute(sql, params or []).fetchall()
 
     return query
+
+
+def record_publish(instance, serving: Path, sources) -> None:
+    """What a good run leaves in the event log: each source's raw table loaded, then the publish."""
+    from dagster import AssetMaterialization, MetadataValue
+
+    from orchestration.changes import SERVING_FILE_KEY, code_version, last_publish, published_inputs, raw_key
+
+    for source in sources:
+        instance.report_runless_asset_event(AssetMaterialization(raw_key(source)))
+    inputs = published_inputs(instance, last_publish(instance))
+    metadata = {
+        "path": MetadataValue.path(str(serving)),
+        "inputs": MetadataValue.json(inputs),
+        "code_version": code_version(),
+    }
+    instance.report_runless_asset_event(AssetMaterialization(SERVING_FILE_KEY, metadata=metadata))

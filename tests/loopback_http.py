@@ -20,11 +20,14 @@ class Route:
     served: int = 0
 
     @classmethod
-    def of_file(cls, path: Path, content_type: str, etag: bool = True, **kwargs) -> "Route":
-        body = path.read_bytes()
+    def of_bytes(cls, body: bytes, content_type: str, etag: bool = True, **kwargs) -> "Route":
         return cls(
             body, content_type, f'"{hashlib.sha256(body).hexdigest()[:16]}"' if etag else None, **kwargs
         )
+
+    @classmethod
+    def of_file(cls, path: Path, content_type: str, etag: bool = True, **kwargs) -> "Route":
+        return cls.of_bytes(path.read_bytes(), content_type, etag, **kwargs)
 
 
 @dataclass

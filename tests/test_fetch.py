@@ -2,15 +2,23 @@
 nothing the second time, and every failure leaving the inbox as it was with a line in the log.
 No test here touches an outside address."""
 
-import json
 import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT, SHARED_DATA
+from conftest import record_publish
+from dagster import DagsterInstance
 from loopback_http import LoopbackServer, Route
+from publishers import (
+    INBOX,
+    NVIDIA_CIK,
+    SEC_DATA,
+    TODAY,
+    federal_register_pages,
+    publisher_routes,
+)
 
 from ingestion.fetch.log import last_fetch_lines
 from ingestion.fetch.run import Fetcher, Settings, fetch_sources, report
@@ -21,72 +29,9 @@ from ingestion.fetch.sources import (
     last_completed_nvidia_quarter,
     nvidia_candidate_paths,
 )
+from orchestration.changes import watched_sources, what_changed
 
-INBOX = PROJECT_ROOT / "data" / "inbox"
-CORPUS = Path(__file__).parent / "fetch_fixtures"
-SEC_DATA = SHARED_DATA / "sec"
 FAST = Settings(timeout=2.0, retries=2, backoff=0.0)
-# NVIDIA: on this day FY26 Q2 (May to July 2025) has ended but its PDF is not out yet.
-TODAY = date(2025, 8, 20)
-NVIDIA_CIK = "0001045810"
-SEC_DOCUMENTS = {  # accession number -> (form, primary document, file served)
-    "0001045810-25-000209": ("10-Q", "nvda-20250727.htm", "nvda-20250727-10q.htm"),
-    "0001045810-25-000023": ("10-K", "nvda-20250126.htm", "nvda-20250126-10k.htm"),
-}
-
-
-def submissions() -> dict:
-    """A submissions document in the shape of https://data.sec.gov/submissions/CIK##########.json
-    (`filings.recent`: one array per field, newest first), an 8-K among the filings."""
-    filings = [
-        ("0001045810-25-000230", "8-K", "nvda-20250827.htm", "2025-08-27"),
-        ("0001045810-25-000209", "10-Q", "nvda-20250727.htm", "2025-08-27"),
-        ("0001045810-25-000023", "10-K", "nvda-20250126.htm", "2025-02-26"),
-    ]
-    return {
-        "cik": NVIDIA_CIK.lstrip("0"),
-        "name": "NVIDIA CORP",
-        "filings": {
-            "recent": {
-                "accessionNumber": [f[0] for f in filings],
-                "form": [f[1] for f in filings],
-                "primaryDocument": [f[2] for f in filings],
-                "filingDate": [f[3] for f in filings],
-            },
-            "files": [],
-        },
-    }
-
-
-def publisher_routes() -> dict[str, Route]:
-    """Every source's files at the paths its publisher uses, served from the repo and ../shared/data."""
-    routes = {
-        "/data/ml_hardware.csv": Route.of_file(
-            INBOX / "epoch_ml_hardware" / "epoch_ml_hardware_2025-11.csv", "text/csv"
-        ),
-        "/data/gpu_clusters.csv": Route.of_file(
-            INBOX / "epoch_gpu_clusters" / "epoch_gpu_clusters.csv", "text/csv"
-        ),
-        # FRED sends no ETag here: the content hash is what finds the download unchanged.
-        "/graph/fredgraph.csv?id=EXCHUS": Route.of_file(CORPUS / "fred_EXCHUS.csv", "text/csv", etag=False),
-        "/graph/fredgraph.csv?id=EXHKUS": Route.of_file(CORPUS / "fred_EXHKUS.csv", "text/csv", etag=False),
-        "/api/v1/documents.json": Route.of_file(
-            CORPUS / "federal_register_documents.json", "application/json"
-        ),
-        # FY26 Q1 was published under its second known address.
-        "/" + nvidia_candidate_paths(2026, 1)[1]: Route.of_file(
-            INBOX / "nvidia_revenue" / "Rev_by_Mkt_Qtrly_Trend_Q126.pdf", "application/pdf"
-        ),
-        f"/submissions/CIK{NVIDIA_CIK}.json": Route(json.dumps(submissions()).encode(), "application/json"),
-    }
-    for name in CHIP_COUNT_FILES:
-        routes[f"/csv_export/{name}.csv"] = Route.of_file(
-            CORPUS / "ai_chip_counts" / f"{name}.csv", "text/csv"
-        )
-    for accession, (_, document, served) in SEC_DOCUMENTS.items():
-        path = f"/Archives/edgar/data/1045810/{accession.replace('-', '')}/{document}"
-        routes[path] = Route.of_file(SEC_DATA / served, "text/html", etag=False)
-    return routes
 
 
 @pytest.fixture
@@ -134,14 +79,14 @@ def test_every_source_is_fetched_once_and_a_second_fetch_downloads_nothing(env):
     files = inbox_files(inbox)
     assert files["epoch_ml_hardware"] == [f"epoch_ml_hardware_{stamp}.csv"]
     assert files["epoch_gpu_clusters"] == [f"epoch_gpu_clusters_{stamp}.csv"]
-    assert files["epoch_ai_chip_counts"] == sorted(f"{name}_{stamp}.csv" for name in CHIP_COUNT_FILES)
+    assert files["epoch_ai_chip_counts"] == sorted(f"{Path(p).name}_{stamp}.csv" for p in CHIP_COUNT_FILES)
     assert files["nvidia_revenue"] == [
         "Rev_by_Mkt_Qtrly_Trend_Q126_2025-08-20.pdf",
         "Rev_by_Mkt_Qtrly_Trend_Q425.pdf",
     ]
     assert files["sec_filings"] == [f"nvda-20250126-10k_{stamp}.htm", f"nvda-20250727-10q_{stamp}.htm"]
     assert files["fx_rates"] == [f"fred_EXCHUS_{stamp}.csv", f"fred_EXHKUS_{stamp}.csv"]
-    assert files["federal_register"] == [f"federal_register_{stamp}.json"]
+    assert files["federal_register"] == [f"federal_register_page1_{stamp}.json"]
     # Bytes as served: the same file.
     saved = inbox / "sec_filings" / f"nvda-20250126-10k_{stamp}.htm"
     assert saved.read_bytes() == (SEC_DATA / "nvda-20250126-10k.htm").read_bytes()
@@ -183,6 +128,34 @@ def test_every_source_is_fetched_once_and_a_second_fetch_downloads_nothing(env):
     assert len(downloaded) == sum(len(names) for names in files.values()) - 1  # Q425 was there before
     status = "\n".join(last_fetch_lines(log))
     assert "epoch_ml_hardware" in status and "not_modified" in status and "FAILED" not in status
+
+
+def test_a_paged_federal_register_answer_keeps_every_page_and_requests_each_conditionally(env):
+    inbox, server, log = env
+    for path, body in federal_register_pages().items():
+        server.routes[path] = Route.of_bytes(body, "application/json")
+    result = fetch(["federal_register"])["federal_register"]
+    assert result.written == [f"federal_register_page1_{TODAY}.json", f"federal_register_page2_{TODAY}.json"]
+    # The second page came from this server, not from the host `next_page_url` names.
+    assert [a.url.removeprefix(server.url) for a in result.attempts] == list(federal_register_pages())
+    for path, body in federal_register_pages().items():
+        kept = inbox / "federal_register" / f"federal_register_page{1 + path.endswith('page=2')}_{TODAY}.json"
+        assert kept.read_bytes() == body
+
+    again = fetch(["federal_register"])["federal_register"]
+    assert [a.outcome for a in again.attempts] == ["not_modified", "not_modified"]
+    assert again.written == []
+    [page_two] = [h for p, h in server.requests if p.endswith("&page=2")][1:]
+    assert page_two["If-None-Match"] == server.routes["/" + federal_register_query() + "&page=2"].etag
+
+    capped = fetch(["federal_register"], Settings(timeout=2.0, retries=0, backoff=0.0, max_pages=1))
+    outcomes = [a.outcome for a in capped["federal_register"].attempts]
+    assert outcomes == ["not_modified", "page_cap"]
+    lines, ok = report(list(capped.values()))
+    assert ok, lines
+    status = "\n".join(last_fetch_lines(log))
+    assert "not_modified, page_cap" in status and "FAILED" not in status
+    assert "more pages than CHIPWATCH_FETCH_MAX_PAGES" in status
 
 
 def test_a_500_then_success_is_retried_by_the_library(env):
@@ -241,13 +214,33 @@ def test_a_failed_fetch_leaves_the_inbox_as_it_was_and_says_so(env, source, brea
     break_it(server.routes)
     before = inbox_files(inbox)
     settings = Settings(timeout=0.5, retries=1, backoff=0.0, max_bytes=64 if outcome == "too_large" else None)
-    result = fetch([source], settings)[source]
+    with DagsterInstance.ephemeral() as instance:
+        serving = inbox.parent / "serving.duckdb"
+        record_publish(instance, serving, watched_sources())
+        result = fetch([source], settings)[source]
+        # Nothing for `make run` or the inbox sensor to load: the warehouse stays as it was.
+        changes = what_changed(instance, watched_sources(), serving)
+    assert not changes.everything and changes.sources == {}
     assert outcome in {a.outcome for a in result.attempts}
     assert inbox_files(inbox) == before
     lines, ok = report([result])
     assert not ok
     status = "\n".join(last_fetch_lines(log))
     assert f"FAILED: {outcome}" in status, status
+
+
+def test_a_quarter_not_published_yet_is_no_failure_and_status_says_what_was_asked(env):
+    inbox, server, log = env
+    del server.routes["/" + nvidia_candidate_paths(2026, 1)[1]]  # FY26 Q1 not out either: 404s only
+    before = inbox_files(inbox)
+    result = fetch(["nvidia_revenue"])["nvidia_revenue"]
+    assert {a.outcome for a in result.attempts} == {"not_published"}
+    assert inbox_files(inbox) == before
+    lines, ok = report([result])
+    assert ok and lines == [f"nvidia_revenue: {len(result.attempts)} not_published"]
+    status = "\n".join(last_fetch_lines(log))
+    assert "nvidia_revenue" in status and "not_published; 0 file(s) written" in status
+    assert "FAILED" not in status
 
 
 def test_no_network_fails_fast_with_one_warning(env, monkeypatch):

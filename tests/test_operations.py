@@ -10,7 +10,7 @@ from unittest.mock import ANY
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, record_publish
 from dagster import (
     AssetKey,
     DagsterInstance,
@@ -91,23 +91,6 @@ def _tick(duckdb_resource, instance=None):
         return inbox_sensor.evaluate_tick(context).run_requests or []
 
 
-def _record_publish(instance, serving: Path, sources) -> None:
-    """What a good run leaves in the event log: each source's raw table loaded, then the publish."""
-    from dagster import AssetMaterialization, MetadataValue
-
-    from orchestration.changes import SERVING_FILE_KEY, code_version, last_publish, published_inputs, raw_key
-
-    for source in sources:
-        instance.report_runless_asset_event(AssetMaterialization(raw_key(source)))
-    inputs = published_inputs(instance, last_publish(instance))
-    metadata = {
-        "path": MetadataValue.path(str(serving)),
-        "inputs": MetadataValue.json(inputs),
-        "code_version": code_version(),
-    }
-    instance.report_runless_asset_event(AssetMaterialization(SERVING_FILE_KEY, metadata=metadata))
-
-
 def test_the_sensor_starts_a_run_for_a_new_file_and_not_for_the_same_file_again(sensor_env):
     inbox, warehouse = sensor_env
     assert _tick(warehouse) == []
@@ -131,7 +114,7 @@ def test_a_file_already_published_triggers_nothing_and_is_not_hashed_again(senso
     path.write_text("Name\nA\n")
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))
     with DagsterInstance.ephemeral() as instance:
-        _record_publish(instance, serving_path(warehouse.database), inbox_sources())
+        record_publish(instance, serving_path(warehouse.database), inbox_sources())
 
         def no_hashing(path):
             raise AssertionError(f"{path} was hashed though its size and modification time are as published")
@@ -220,7 +203,7 @@ def test_a_changed_reference_file_selects_only_its_asset_and_changed_code_everyt
         # Files modified before the loading run started are what it loaded.
         for path in reference.iterdir():
             os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))
-        _record_publish(instance, serving, watched_sources())
+        record_publish(instance, serving, watched_sources())
         changes = what_changed(instance, watched_sources(), serving)
         assert not changes.everything and changes.sources == {}
         assert what_changed(instance, watched_sources(), tmp_path / "other.duckdb").everything

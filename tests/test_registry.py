@@ -80,3 +80,36 @@ def test_a_new_source_is_one_registry_entry(tmp_path: Path, monkeypatch):
         ) == (4, 2, 2)
     assert reasons[4].startswith("duplicate key (name=H20): a repeat of line vendors.csv:3")
     assert reasons[5].startswith("column 'watts' = -3.0 is outside the plausible range [1, 5000]")
+
+
+def test_the_freshness_of_the_pdf_and_the_clusters_is_the_figures_own_date(tmp_path: Path, monkeypatch):
+    """A fresh copy (a clone, a re-saved download) is as old as the figures in it: the newest
+    quarter the PDFs report, the newest cluster Epoch lists as existing."""
+    import shutil
+    from datetime import date
+
+    from dagster import materialize
+
+    from orchestration.assets.raw import raw_assets
+    from orchestration.freshness import WINDOWS
+    from orchestration.resources import build_resources
+
+    inbox = tmp_path / "inbox"
+    for folder in ("nvidia_revenue", "epoch_gpu_clusters"):
+        shutil.copytree(PROJECT_ROOT / "data" / "inbox" / folder, inbox / folder)  # modified now
+    monkeypatch.setenv("CHIPWATCH_INBOX", str(inbox))
+    tables = ("nvidia_revenue_by_market", "epoch_gpu_clusters")
+    resources = build_resources(tmp_path / "w.duckdb")
+    assert materialize([a for a in raw_assets if a.key.path[-1] in tables], resources=resources).success
+    windows = {window.table: window for window in WINDOWS}
+    with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
+        newest = {
+            table: con.execute(f"select {windows[table].newest} from raw.{table}").fetchone()[0]
+            for table in tables
+        }
+        modified = con.execute("select max(file_modified_date) from raw.epoch_gpu_clusters").fetchone()[0]
+    assert modified == date.today()
+    # Q1 FY2026 (February to April 2025), the newest quarter of Rev_by_Mkt_Qtrly_Trend_Q126.pdf.
+    assert newest["nvidia_revenue_by_market"] == date(2025, 4, 30)
+    # The November 2025 edition's newest existing cluster started on 2025-07-22.
+    assert newest["epoch_gpu_clusters"] == date(2025, 7, 22)

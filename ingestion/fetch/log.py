@@ -36,7 +36,10 @@ create table if not exists {FETCH_LOG} (
 """
 # Outcomes that leave the inbox as it was without a fault.
 QUIET_OUTCOMES = ("not_modified", "unchanged", "not_published")
-FINE_OUTCOMES_SQL = ", ".join(f"'{outcome}'" for outcome in ("downloaded", "listed", *QUIET_OUTCOMES))
+# More pages than CHIPWATCH_FETCH_MAX_PAGES: the pages up to the cap are kept, the rest not asked for.
+PAGE_CAP = "page_cap"
+FINE_OUTCOMES = ("downloaded", "listed", PAGE_CAP, *QUIET_OUTCOMES)
+FINE_OUTCOMES_SQL = ", ".join(f"'{outcome}'" for outcome in FINE_OUTCOMES)
 
 
 @dataclass(frozen=True)
@@ -57,11 +60,13 @@ class Attempt:
 
 @dataclass(frozen=True)
 class History:
-    """Per URL of a source: the validators of its last good answer, and the hash of its body."""
+    """Per URL of a source: the validators of its last good answer, the hash of its body, and the
+    file its last download was kept as."""
 
     validators: dict[str, tuple[str | None, str | None]]
     sha256: dict[str, str]
     downloaded: set[str]
+    files: dict[str, str]
 
 
 def fetch_log_path() -> Path:
@@ -105,7 +110,7 @@ def record(path: Path, attempts: list[Attempt]) -> None:
 def history(path: Path, source: str) -> History:
     """What earlier attempts of `source` learned; empty when there is no log yet."""
     if not path.exists():
-        return History({}, {}, set())
+        return History({}, {}, set(), {})
     with _log(path, read_only=True) as con:
         validators = con.execute(
             f"""
@@ -124,13 +129,19 @@ def history(path: Path, source: str) -> History:
             """,
             [source],
         ).fetchall()
-        downloaded = con.execute(
-            f"select distinct url from {FETCH_LOG} where source = ? and outcome = 'downloaded'", [source]
+        files = con.execute(
+            f"""
+            select url, file_written from {FETCH_LOG}
+            where source = ? and outcome = 'downloaded'
+            qualify row_number() over (partition by url order by attempted_at desc) = 1
+            """,
+            [source],
         ).fetchall()
     return History(
         {url: (etag, last_modified) for url, etag, last_modified in validators},
         dict(hashes),
-        {url for (url,) in downloaded},
+        {url for url, _ in files},
+        dict(files),
     )
 
 
@@ -168,6 +179,10 @@ def last_fetch_lines(path: Path | None = None) -> list[str]:
             lines.append(f"    wrote: {written}")
         if problems:
             lines.append(f"    FAILED: {problems}")
+        if PAGE_CAP in outcomes:
+            lines.append(
+                "    more pages than CHIPWATCH_FETCH_MAX_PAGES: the pages after the cap were not requested"
+            )
         if "not_configured" in outcomes:
             lines.append("    not fetched: a setting it needs is missing (see `make fetch`'s warning)")
     return lines

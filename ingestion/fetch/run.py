@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingestion.fetch import content
 from ingestion.fetch.http import FetchFailed, Response, get, session
-from ingestion.fetch.log import QUIET_OUTCOMES, Attempt, History, fetch_log_path, history, record
+from ingestion.fetch.log import FINE_OUTCOMES, PAGE_CAP, Attempt, History, fetch_log_path, history, record
 from ingestion.fetch.sources import FETCH_SOURCES, Candidate, FetchContext, FetchSource, sec_user_agent
 from ingestion.inbox import inbox_root
 from ingestion.warehouse import file_sha256
@@ -31,6 +31,8 @@ class Settings:
     retries: int = 3
     backoff: float = 1.0
     max_bytes: int | None = None  # None: each source's own cap
+    # Pages of a paged answer (Federal Register): 20 pages of 100 is the API's window of 2,000 documents.
+    max_pages: int = 20
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -40,6 +42,7 @@ class Settings:
             retries=int(os.environ.get("CHIPWATCH_FETCH_RETRIES", cls.retries)),
             backoff=float(os.environ.get("CHIPWATCH_FETCH_BACKOFF", cls.backoff)),
             max_bytes=int(max_bytes) if max_bytes else None,
+            max_pages=int(os.environ.get("CHIPWATCH_FETCH_MAX_PAGES", cls.max_pages)),
         )
 
 
@@ -63,11 +66,7 @@ class SourceResult:
 
     @property
     def failures(self) -> list[Attempt]:
-        return [
-            a
-            for a in self.attempts
-            if a.outcome not in ("downloaded", "listed", "not_configured", *QUIET_OUTCOMES)
-        ]
+        return [a for a in self.attempts if a.outcome not in (*FINE_OUTCOMES, "not_configured")]
 
     def summary(self) -> str:
         if not self.attempts:
@@ -152,12 +151,14 @@ class Fetcher:
             )
         answered_groups: set[str] = set()
         hashes = held_hashes(folder)
-        for candidate in plan.candidates:
+        pending = list(plan.candidates)
+        while pending:
+            candidate = pending.pop(0)
             if candidate.group in answered_groups:
                 continue
             if candidate.immutable and candidate.url in past.downloaded:
                 continue
-            attempt = self._fetch_one(http, source, candidate, past, hashes, folder, max_bytes)
+            attempt, body = self._fetch_one(http, source, candidate, past, hashes, folder, max_bytes)
             result.attempts.append(attempt)
             if attempt.file_written:
                 hashes.add(attempt.sha256)
@@ -165,6 +166,37 @@ class Fetcher:
                 answered_groups.add(candidate.group)
             if attempt.outcome in ("unreachable", "timeout"):
                 break  # the host does not answer: its other addresses would not either
+            if candidate.next_page:
+                pending[:0] = self._next_page(source, candidate, attempt, body, folder, past, result)
+
+    def _next_page(
+        self,
+        source: FetchSource,
+        candidate: Candidate,
+        attempt: Attempt,
+        body: bytes | None,
+        folder: Path,
+        past: History,
+        result: SourceResult,
+    ) -> list[Candidate]:
+        """The next page of a paged answer, up to `max_pages`; a page answered 304 is read from the
+        copy the inbox holds, so every page is requested conditionally."""
+        if attempt.outcome == "not_modified" and candidate.url in past.files:
+            held = folder / past.files[candidate.url]
+            body = held.read_bytes() if held.is_file() else None
+        if attempt.outcome not in ("downloaded", "unchanged", "not_modified") or body is None:
+            return []
+        following = candidate.next_page(body)
+        if following is None:
+            return []
+        if following.page > self.settings.max_pages:
+            detail = (
+                f"the answer has more than {self.settings.max_pages} pages: the rest is not requested "
+                "(CHIPWATCH_FETCH_MAX_PAGES raises the cap)"
+            )
+            result.attempts.append(self._attempt(source, following.url, PAGE_CAP, detail))
+            return []
+        return [following]
 
     def _index(self, http, source: FetchSource, url: str, result: SourceResult) -> object:
         """GET a JSON index (SEC submissions): logged, never kept in the inbox."""
@@ -192,37 +224,43 @@ class Fetcher:
         hashes: set[str],
         folder: Path,
         max_bytes: int,
-    ) -> Attempt:
+    ) -> tuple[Attempt, bytes | None]:
         etag, last_modified = past.validators.get(candidate.url, (None, None))
         try:
             response = get(http, candidate.url, self.settings.timeout, max_bytes, etag, last_modified)
         except FetchFailed as failure:
-            return self._attempt(source, candidate.url, failure.outcome, failure.detail, failure.status)
+            return self._attempt(source, candidate.url, failure.outcome, failure.detail, failure.status), None
         if response.status == 304:
             response = Response(
                 response.url, 304, b"", response.etag or etag, response.last_modified or last_modified
             )
-            return self._attempt(source, candidate.url, "not_modified", None, 304, response)
+            return self._attempt(source, candidate.url, "not_modified", None, 304, response), None
         # CDNs answer a file not uploaded yet with 404, or 403 when listing is forbidden.
         if response.status in (403, 404) and candidate.missing_ok:
-            return self._attempt(source, candidate.url, "not_published", None, response.status)
+            return self._attempt(source, candidate.url, "not_published", None, response.status), None
         if response.status != 200:
-            return self._attempt(
+            failed = self._attempt(
                 source, candidate.url, "http_error", f"HTTP {response.status}", response.status
             )
+            return failed, None
         sha = _sha(response.body)
         try:
             content.check(source.kind, response.body)
         except content.ContentRefused as refusal:
-            return self._attempt(
+            refused = self._attempt(
                 source, candidate.url, "refused", str(refusal), 200, response, sha, kept=False
             )
+            return refused, None
         if sha in hashes or past.sha256.get(candidate.url) == sha:
-            return self._attempt(
+            unchanged = self._attempt(
                 source, candidate.url, "unchanged", "content already held", 200, response, sha
             )
+            return unchanged, response.body
         path = keep(folder, candidate, response.body, self.today)
-        return self._attempt(source, candidate.url, "downloaded", None, 200, response, sha, written=path.name)
+        written = self._attempt(
+            source, candidate.url, "downloaded", None, 200, response, sha, written=path.name
+        )
+        return written, response.body
 
     def _attempt(
         self,

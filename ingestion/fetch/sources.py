@@ -4,13 +4,14 @@ Each source's base URL is one setting, `CHIPWATCH_FETCH_<SOURCE>_URL` (scheme, h
 optional path prefix), so a mirror or a test server on the loopback interface can stand in.
 """
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 MB = 1 << 20
 
@@ -26,6 +27,9 @@ class Candidate:
     immutable: bool = False  # a published document that never changes: requested once
     missing_ok: bool = False  # a 404 (or 403) means "not published yet", not a fault
     group: str | None = None
+    # A paged answer: the candidate of the next page, read from this page's body (None: the last).
+    next_page: Callable[[bytes], "Candidate | None"] | None = None
+    page: int = 1
 
 
 @dataclass(frozen=True)
@@ -231,15 +235,45 @@ FEDERAL_REGISTER_FIELDS = (
 )
 
 
+FEDERAL_REGISTER_PER_PAGE = 100  # the API's largest page
+
+
 def federal_register_query() -> str:
     params = [
         ("conditions[agencies][]", "industry-and-security-bureau"),
         ("conditions[term]", "advanced computing"),
         ("order", "newest"),
-        ("per_page", "100"),
+        ("per_page", str(FEDERAL_REGISTER_PER_PAGE)),
         *(("fields[]", field) for field in FEDERAL_REGISTER_FIELDS),
     ]
     return "api/v1/documents.json?" + urlencode(params)
+
+
+def federal_register_page(context: FetchContext, url: str, page: int) -> Candidate:
+    """One page of the answer, kept as federal_register_page<N>_<date>.json; its `next_page_url`
+    names the next page."""
+    return Candidate(
+        url,
+        f"federal_register_page{page}",
+        ".json",
+        page=page,
+        next_page=lambda body: next_federal_register_page(context, body, page),
+    )
+
+
+def next_federal_register_page(context: FetchContext, body: bytes, page: int) -> Candidate | None:
+    """The page the API's `next_page_url` names (absent or null on the last page), requested from
+    the configured base URL: a page never sends the fetcher to another host."""
+    answer = json.loads(body)
+    next_url = answer.get("next_page_url") if isinstance(answer, dict) else None
+    if not next_url:
+        return None
+    parts = urlsplit(next_url)
+    return federal_register_page(context, f"{context.base_url}{parts.path}?{parts.query}", page + 1)
+
+
+def plan_federal_register(context: FetchContext) -> Plan:
+    return Plan([federal_register_page(context, f"{context.base_url}/{federal_register_query()}", 1)])
 
 
 EPOCH_ML_HARDWARE = FetchSource(
@@ -260,21 +294,16 @@ EPOCH_GPU_CLUSTERS = FetchSource(
     "Epoch AI GPU Clusters CSV",
     _files(("data/gpu_clusters.csv", "epoch_gpu_clusters")),
 )
+# The calendar-quarter exports the staging model reads (by chip; by owner, China among them).
+# The fiscal-quarter and cumulative exports restate the same chips over other spans: summed with
+# these they would count the chips twice, so they are not fetched.
 CHIP_COUNT_FILES = (
-    "nvidia_fiscal_quarter_chip_timelines",
-    "nvidia_calendar_quarter_chip_timelines",
-    "nvidia_cumulative_by_chip",
-    "nvidia_cumulative_totals",
-    "amd_chip_timelines",
-    "amd_cumulative_by_chip",
-    "amd_cumulative_totals",
-    "tpu_fiscal_quarter_chip_timelines",
-    "tpu_calendar_quarter_chip_timelines",
-    "tpu_cumulative_by_chip",
-    "tpu_cumulative_totals",
-    "trainium_chip_timelines",
-    "trainium_cumulative_by_chip",
-    "trainium_cumulative_totals",
+    "csv_export/nvidia_calendar_quarter_chip_timelines",
+    "csv_export/amd_chip_timelines",
+    "csv_export/tpu_calendar_quarter_chip_timelines",
+    "csv_export/trainium_chip_timelines",
+    "owners_csv_export/nvidia_owners_quarters",
+    "owners_csv_export/amd_owners_quarters",
 )
 EPOCH_AI_CHIP_COUNTS = FetchSource(
     "epoch_ai_chip_counts",
@@ -282,8 +311,8 @@ EPOCH_AI_CHIP_COUNTS = FetchSource(
     "csv",
     50 * MB,
     "daily (the repository changes when Epoch re-estimates)",
-    "Epoch AI chip-sales estimates, the CSV exports of epoch-research/ai-chip-counts",
-    _files(*((f"csv_export/{name}.csv", name) for name in CHIP_COUNT_FILES)),
+    "Epoch AI chip-sales estimates, the calendar-quarter CSV exports of epoch-research/ai-chip-counts",
+    _files(*((f"{path}.csv", Path(path).name) for path in CHIP_COUNT_FILES)),
 )
 NVIDIA_REVENUE = FetchSource(
     "nvidia_revenue",
@@ -322,9 +351,7 @@ FEDERAL_REGISTER = FetchSource(
     20 * MB,
     "daily (the Federal Register publishes on business days)",
     "Federal Register API: Bureau of Industry and Security documents matching 'advanced computing'",
-    lambda context: Plan(
-        [Candidate(f"{context.base_url}/{federal_register_query()}", "federal_register", ".json")]
-    ),
+    plan_federal_register,
 )
 
 FETCH_SOURCES = {
