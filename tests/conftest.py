@@ -52,6 +52,7 @@ LONGEST_FIRST = (
     "test_validation_split.py",
     "test_serving.py",
     "test_pipeline.py",
+    "test_fetch_to_marts.py",
     "test_bench.py",
     "test_card_files.py",
     "test_sec_filings.py",
