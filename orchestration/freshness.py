@@ -4,31 +4,15 @@ Warnings, not blocking: stale data is still the best data the warehouse has, and
 summary and the UI say how stale it is.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, multi_asset_check
 from dagster_duckdb import DuckDBResource
 
-from ingestion.registry import SOURCES
+from ingestion.registry import SOURCES, Freshness
 from serving.status import FRESHNESS_CHECK
 
-
-@dataclass(frozen=True)
-class Window:
-    """A source's freshness window (`ingestion.registry.Freshness`) and its raw table."""
-
-    table: str
-    newest: str
-    max_age_days: int | None
-    publishes: str = ""
-
-
-WINDOWS = tuple(
-    Window(source.table, source.freshness.newest, source.freshness.max_age_days, source.freshness.publishes)
-    for source in SOURCES
-    if source.freshness is not None
-)
+DATED = tuple(source for source in SOURCES if source.freshness is not None)
 
 
 def previous_trading_day(today: date) -> date:
@@ -39,7 +23,7 @@ def previous_trading_day(today: date) -> date:
     return day
 
 
-def is_fresh(newest: date | None, window: Window, today: date) -> bool:
+def is_fresh(newest: date | None, window: Freshness, today: date) -> bool:
     if newest is None:
         return False
     if window.max_age_days is None:
@@ -47,7 +31,7 @@ def is_fresh(newest: date | None, window: Window, today: date) -> bool:
     return (today - newest).days <= window.max_age_days
 
 
-def summary(newest: date | None, age: int | None, fresh: bool, window: Window) -> str:
+def summary(newest: date | None, age: int | None, fresh: bool, window: Freshness) -> str:
     if newest is None:
         return "no figure loaded"
     text = f"newest figure {newest}, {age} days old"
@@ -58,15 +42,15 @@ def summary(newest: date | None, age: int | None, fresh: bool, window: Window) -
     specs=[
         AssetCheckSpec(
             FRESHNESS_CHECK,
-            asset=AssetKey(["raw", window.table]),
+            asset=AssetKey(["raw", source.table]),
             description=(
                 "Newest figure at most one trading day old."
-                if window.max_age_days is None
-                else f"Newest figure at most {window.max_age_days} days old."
+                if source.freshness.max_age_days is None
+                else f"Newest figure at most {source.freshness.max_age_days} days old."
             )
-            + (f" Publisher: {window.publishes}." if window.publishes else ""),
+            + (f" Publisher: {source.freshness.publishes}." if source.freshness.publishes else ""),
         )
-        for window in WINDOWS
+        for source in DATED
     ],
     can_subset=True,
     name="source_freshness",
@@ -77,15 +61,16 @@ def source_freshness(context, duckdb: DuckDBResource):
     today = date.today()
     selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
     with duckdb.get_connection() as con:
-        for window in (w for w in WINDOWS if w.table in selected):
+        for source in (s for s in DATED if s.table in selected):
+            window = source.freshness
             try:
-                newest = con.execute(f"select {window.newest} from raw.{window.table}").fetchone()[0]
+                newest = con.execute(f"select {window.newest} from raw.{source.table}").fetchone()[0]
             except duckdb_module.CatalogException:
                 newest = None
             fresh = is_fresh(newest, window, today)
             age = (today - newest).days if newest else None
             yield AssetCheckResult(
-                asset_key=AssetKey(["raw", window.table]),
+                asset_key=AssetKey(["raw", source.table]),
                 check_name=FRESHNESS_CHECK,
                 passed=fresh,
                 severity=AssetCheckSeverity.WARN,

@@ -19,9 +19,10 @@ from dagster import (
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from ingestion.registry import BY_TABLE
 from orchestration.build import build_lock
 from orchestration.definitions import defs
-from orchestration.freshness import WINDOWS, is_fresh, previous_trading_day, summary
+from orchestration.freshness import is_fresh, previous_trading_day, summary
 from orchestration.resources import build_resources
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_graph.txt"
@@ -257,8 +258,7 @@ def test_previous_trading_day_skips_weekends(today, expected):
 
 
 def test_freshness_windows():
-    prices = next(w for w in WINDOWS if w.table == "daily_prices")
-    chips = next(w for w in WINDOWS if w.table == "chips")
+    prices, chips = BY_TABLE["daily_prices"].freshness, BY_TABLE["chips"].freshness
     assert is_fresh(date(2026, 11, 27), prices, date(2026, 11, 30))
     assert not is_fresh(date(2026, 11, 26), prices, date(2026, 11, 30))
     assert is_fresh(date(2026, 11, 1), chips, date(2026, 11, 28))
@@ -267,7 +267,7 @@ def test_freshness_windows():
 
 
 def test_a_monthly_fx_table_is_current_until_the_next_average_is_due():
-    fx = next(w for w in WINDOWS if w.table == "fx_rates")
+    fx = BY_TABLE["fx_rates"].freshness
     # On 2026-11-30 the November average is not out yet: October's is the newest there can be.
     assert is_fresh(date(2026, 10, 1), fx, date(2026, 11, 30))
     assert not is_fresh(date(2026, 6, 1), fx, date(2026, 12, 1))

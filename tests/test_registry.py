@@ -6,7 +6,7 @@ import duckdb
 import yaml
 
 from ingestion.paths import PROJECT_ROOT
-from ingestion.registry import BY_FOLDER, SOURCES, Column, Source
+from ingestion.registry import BY_FOLDER, BY_TABLE, SOURCES, Column, Source
 from validation.expectations import between, in_set, not_null, unique
 
 
@@ -20,13 +20,14 @@ def test_dbt_sources_name_every_registered_table_and_no_other():
 
 def test_assets_sensor_jobs_checks_and_suites_come_from_the_registry():
     from orchestration.assets.raw import raw_assets
-    from orchestration.freshness import WINDOWS
+    from orchestration.freshness import source_freshness
     from orchestration.sensors import inbox_jobs
     from validation.raw_suites import RAW_SUITES
 
     assert [asset.key.path for asset in raw_assets] == [["raw", source.table] for source in SOURCES]
     assert set(inbox_jobs) == {folder for folder, source in BY_FOLDER.items() if not source.partitioned}
-    assert {window.table for window in WINDOWS} == {s.table for s in SOURCES if s.freshness}
+    checked = {key.asset_key.path[-1] for key in source_freshness.check_keys}
+    assert checked == {s.table for s in SOURCES if s.freshness}
     assert set(RAW_SUITES) == {source.table for source in SOURCES}
 
 
@@ -91,7 +92,6 @@ def test_the_freshness_of_the_pdf_and_the_clusters_is_the_figures_own_date(tmp_p
     from dagster import materialize
 
     from orchestration.assets.raw import raw_assets
-    from orchestration.freshness import WINDOWS
     from orchestration.resources import build_resources
 
     inbox = tmp_path / "inbox"
@@ -101,10 +101,9 @@ def test_the_freshness_of_the_pdf_and_the_clusters_is_the_figures_own_date(tmp_p
     tables = ("nvidia_revenue_by_market", "epoch_gpu_clusters")
     resources = build_resources(tmp_path / "w.duckdb")
     assert materialize([a for a in raw_assets if a.key.path[-1] in tables], resources=resources).success
-    windows = {window.table: window for window in WINDOWS}
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         newest = {
-            table: con.execute(f"select {windows[table].newest} from raw.{table}").fetchone()[0]
+            table: con.execute(f"select {BY_TABLE[table].freshness.newest} from raw.{table}").fetchone()[0]
             for table in tables
         }
         modified = con.execute("select max(file_modified_date) from raw.epoch_gpu_clusters").fetchone()[0]
