@@ -13,7 +13,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
 install:
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --compile-bytecode
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
@@ -50,7 +50,7 @@ test: manifest
 # dlt is in the `bench` dependency group, which the plain `uv sync --frozen` of install leaves out.
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS="--prices FILE" to reuse a generated 100m file.
 bench: manifest
-	$(UV) sync --frozen --group bench
+	$(UV) sync --frozen --compile-bytecode --group bench
 	RUNTIME__DLTHUB_TELEMETRY=false $(RUN) python bench/run.py --size $(or $(SIZE),1m) $(BENCH_ARGS)
 
 dev: manifest
