@@ -1,4 +1,5 @@
-"""The dbt models as Dagster assets, split so that staging validation can stop intermediate and marts."""
+"""The dbt models as Dagster assets, in two dbt calls: the staging models (with the FX table they
+read), then the other intermediate models and the marts, so that staging validation can stop them."""
 
 import os
 import shutil
@@ -69,7 +70,9 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBRe
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    select="staging",
+    # The staging models and what they read: the procurement lines are priced in USD from the
+    # intermediate FX table, built in the same dbt call rather than a call of its own.
+    select="+staging",
     name="dbt_staging",
     dagster_dbt_translator=SchemaKeyTranslator(),
     pool=WAREHOUSE_POOL,
@@ -81,6 +84,7 @@ def dbt_staging_models(context: AssetExecutionContext, dbt: DbtCliResource, duck
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     select="intermediate marts",
+    exclude="+staging,intermediate",
     name="dbt_marts",
     dagster_dbt_translator=SchemaKeyTranslator(),
     pool=WAREHOUSE_POOL,
