@@ -19,9 +19,11 @@ install:
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
-# The dbt manifest that the Dagster definitions read: built here, never at import time.
+# The dbt manifest that the Dagster definitions read: built here, never at import time. Parsed
+# with the build's --vars for the default warehouse, so the build's dbt calls re-parse nothing.
 manifest: install
-	$(RUN) dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet
+	$(RUN) dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet \
+		--vars "$$($(RUN) python -m orchestration.dbt_profile)"
 
 # Incremental: skips when no input changed since the last good build; FULL=1 rebuilds everything.
 run: manifest

@@ -8,14 +8,18 @@ On the same synthetic price file (`bench/synthetic.py`, fixed seed, labelled syn
 - the share of chipwatch's ingestion time spent in GX validation, and where the read time goes;
 - the card-inventory and procurement connectors against DuckDB's `read_csv`, each on its own
   synthetic file of the same size (up to 10 m rows);
-- import cost of the code location against `import dagster_dbt` alone (the floor);
-- a cold build (`--full`) against a no-change incremental build, on a fresh temp warehouse;
+- import cost of the code location against `import dagster_dbt` alone (the floor), and of
+  `import great_expectations`;
+- a cold build (`--full`) on a fresh temp warehouse, beside its floors measured in the same run
+  (a bare `dbt build` and `dbt docs generate` of the project, the imports of dagster_dbt and
+  great_expectations, the raw landings), where its time goes, and a no-change incremental build;
 - query latency p50/p95 on that build's serving file, for the README's and the dashboard's
   queries, and with the synthetic prices appended for price queries.
 
 Machines here are shared and noisy: compare the ratios, measured in the same run.
 
     python bench/run.py [--size 10m] [--repeat N] [--skip-builds --serving FILE] [--out FILE | --no-docs]
+    python bench/run.py --cold-build-only [--json FILE]
 """
 
 import argparse
@@ -181,12 +185,64 @@ def inbox_with_prices(csv: Path, scratch: Path) -> Path:
     return inbox
 
 
+def dbt_command(*arguments: str, warehouse: Path, target: Path) -> list[str]:
+    """dbt by hand on `warehouse`, with the `--vars` the build passes, writing into `target`."""
+    from orchestration.dbt_profile import profile_vars
+
+    project = str(PROJECT_ROOT / "dbt_project")
+    return [
+        str(Path(sys.executable).with_name("dbt")),
+        *arguments,
+        *("--project-dir", project, "--profiles-dir", project, "--target-path", str(target)),
+        *profile_vars(warehouse),
+    ]
+
+
+def measure_imports(env: dict) -> dict:
+    python = sys.executable
+    return {
+        "import_floor_s": timed([python, "-c", "import dagster_dbt"], env, repeat=3),
+        "import_location_s": timed([python, "-c", "import orchestration.definitions"], env, repeat=3),
+        "import_gx_s": timed([python, "-c", "import great_expectations"], env, repeat=3),
+    }
+
+
+def cold_build_floors(env: dict, scratch: Path, steps: dict[str, float]) -> dict:
+    """What a cold build cannot avoid, measured beside it: one bare `dbt build` of the project and
+    one `dbt docs generate` on a copy of the warehouse it built (starting, as it did, from the
+    parse `make manifest` saved), and the raw landings (its own raw steps)."""
+    warehouse = scratch / "floor.duckdb"
+    shutil.copyfile(env["CHIPWATCH_WAREHOUSE"], warehouse)
+    target = scratch / "floor_target"
+    target.mkdir()
+    saved_parse = PROJECT_ROOT / "dbt_project" / "target" / "partial_parse.msgpack"
+    if saved_parse.exists():
+        shutil.copyfile(saved_parse, target / saved_parse.name)
+    return {
+        "dbt_build_s": timed(dbt_command("build", warehouse=warehouse, target=target), env),
+        "dbt_docs_s": timed(
+            dbt_command("docs", "generate", "--static", warehouse=warehouse, target=target), env
+        ),
+        "raw_landings_s": sum(seconds for step, seconds in steps.items() if step.startswith("raw__")),
+    }
+
+
+def measure_cold_build(env: dict, scratch: Path) -> dict:
+    """A cold build (`--full`) on the fresh warehouse of `env`, its step durations, and its floors."""
+    cold, cold_rss = timed_rss([sys.executable, "-m", "orchestration.build", "--full"], env)
+    steps = run_json([sys.executable, "-m", "bench.steps"], env)
+    return {
+        "cold_s": cold,
+        "cold_rss": cold_rss,
+        "cold_steps": steps,
+        **cold_build_floors(env, scratch, steps),
+    }
+
+
 def measure_builds(env: dict, csv: Path, scratch: Path) -> dict:
     python = sys.executable
     build = [python, "-m", "orchestration.build"]
-    floor = timed([python, "-c", "import dagster_dbt"], env, repeat=3)
-    location = timed([python, "-c", "import orchestration.definitions"], env, repeat=3)
-    cold, cold_rss = timed_rss([*build, "--full"], env)
+    figures = {**measure_imports(env), **measure_cold_build(env, scratch)}
     unchanged = timed(build, env, repeat=3)
     home = scratch / "prices_build"
     home.mkdir()
@@ -201,10 +257,7 @@ def measure_builds(env: dict, csv: Path, scratch: Path) -> dict:
     steps = run_json([python, "-m", "bench.steps"], with_prices)
     prices_unchanged, _ = timed_rss(build, with_prices)
     return {
-        "import_floor_s": floor,
-        "import_location_s": location,
-        "cold_s": cold,
-        "cold_rss": cold_rss,
+        **figures,
         "unchanged_s": unchanged,
         "prices_cold_s": prices_cold,
         "prices_cold_rss": prices_rss,
@@ -322,28 +375,7 @@ def tables(results: dict) -> str:
     ]
     lines += connector_table(results)
     if "builds" in results:
-        b = results["builds"]
-        lines += [
-            "",
-            "**Imports and builds** (medians of 3 where repeated; peak RSS of the largest process):",
-            "",
-            "| measurement | time | ratio | peak RSS |",
-            "|---|---|---|---|",
-            f"| import dagster_dbt (floor) | {b['import_floor_s']:.2f} s | | |",
-            f"| import orchestration.definitions | {b['import_location_s']:.2f} s | "
-            f"+{b['import_location_s'] - b['import_floor_s']:.2f} s over the floor | |",
-            f"| cold build, curated data (make run FULL=1) | {b['cold_s']:.1f} s | | {_mb(b['cold_rss'])} |",
-            f"| no-change build, curated data (make run) | {b['unchanged_s']:.2f} s | "
-            f"{b['unchanged_s'] / b['cold_s']:.1%} of the cold build | |",
-        ]
-        if "prices_cold_s" in b:
-            lines += [
-                f"| cold build with the {results['rows']:,} synthetic prices in the inbox "
-                f"| {b['prices_cold_s']:.1f} s | | {_mb(b['prices_cold_rss'])} |",
-                f"| no-change build with them | {b['prices_unchanged_s']:.2f} s | "
-                f"{b['prices_unchanged_s'] / b['prices_cold_s']:.1%} of that cold build | |",
-            ]
-            lines += step_table(b["prices_steps"])
+        lines += build_table(results["builds"], results["rows"])
     if "queries" in results:
         q = results["queries"]
         lines += [
@@ -373,6 +405,94 @@ def tables(results: dict) -> str:
             f"| {r['p95_ms']:.1f} ms |"
         )
     return "\n".join(lines)
+
+
+def floors_sum(b: dict) -> float | None:
+    """The cold build's unavoidable parts, added up: None when they were not measured."""
+    parts = ("dbt_build_s", "dbt_docs_s", "import_floor_s", "import_gx_s", "raw_landings_s")
+    return sum(b[part] for part in parts) if all(part in b for part in parts) else None
+
+
+def build_table(b: dict, rows: int) -> list[str]:
+    """The import and cold-build rows, each beside the floor measured in the same run."""
+    floors = floors_sum(b)
+    cold_ratio = f"{b['cold_s'] / floors:.2f}x the floors' sum" if floors else ""
+    lines = [
+        "",
+        "**Imports and builds** (imports: medians of 3; peak RSS of the largest process; the floors"
+        " are measured in the same run, after the cold build, on a copy of its warehouse):",
+        "",
+        "| measurement | time | ratio | peak RSS |",
+        "|---|---|---|---|",
+        f"| import dagster_dbt (floor) | {b['import_floor_s']:.2f} s | | |",
+        f"| import orchestration.definitions | {b['import_location_s']:.2f} s | "
+        f"+{b['import_location_s'] - b['import_floor_s']:.2f} s over the floor | |",
+        f"| cold build, curated data (make run FULL=1) | {b['cold_s']:.1f} s | {cold_ratio} "
+        f"| {_mb(b['cold_rss'])} |",
+    ]
+    if floors:
+        lines += [
+            f"| &nbsp;&nbsp;floor: bare `dbt build` of the project | {b['dbt_build_s']:.1f} s | | |",
+            f"| &nbsp;&nbsp;floor: `dbt docs generate` | {b['dbt_docs_s']:.1f} s | | |",
+            f"| &nbsp;&nbsp;floor: import dagster_dbt | {b['import_floor_s']:.1f} s | | |",
+            f"| &nbsp;&nbsp;floor: import great_expectations | {b['import_gx_s']:.1f} s | | |",
+            f"| &nbsp;&nbsp;floor: raw landings (the cold build's raw steps) "
+            f"| {b['raw_landings_s']:.1f} s | | |",
+            f"| &nbsp;&nbsp;floors' sum | {floors:.1f} s | | |",
+        ]
+    if "unchanged_s" in b:
+        lines.append(
+            f"| no-change build, curated data (make run) | {b['unchanged_s']:.2f} s | "
+            f"{b['unchanged_s'] / b['cold_s']:.1%} of the cold build | |"
+        )
+    if "prices_cold_s" in b:
+        lines += [
+            f"| cold build with the {rows:,} synthetic prices in the inbox "
+            f"| {b['prices_cold_s']:.1f} s | | {_mb(b['prices_cold_rss'])} |",
+            f"| no-change build with them | {b['prices_unchanged_s']:.2f} s | "
+            f"{b['prices_unchanged_s'] / b['prices_cold_s']:.1%} of that cold build | |",
+        ]
+    lines += cold_step_table(b)
+    return lines + (step_table(b["prices_steps"]) if "prices_steps" in b else [])
+
+
+# The cold build's steps by kind (Dagster step keys; a dbt asset split by Dagster runs as several).
+STEP_KINDS = (
+    ("raw landings (`raw__*`: read, rules, GX raw suite)", lambda step: step.startswith("raw__")),
+    (
+        "dbt builds (`dbt_staging*`, `dbt_marts*`: one dbt process each)",
+        lambda step: step.startswith(("dbt_staging", "dbt_marts")),
+    ),
+    ("GX staging and mart suites (`*_expectations*`)", lambda step: "_expectations" in step),
+    ("`dbt docs generate` (`dbt_docs`)", lambda step: step == "dbt_docs"),
+    ("serving file and dashboard", lambda step: step in ("serving_file", "dashboard")),
+    ("source freshness", lambda step: step == "source_freshness"),
+)
+
+
+def cold_step_table(b: dict) -> list[str]:
+    """Where the cold build's time goes: its Dagster steps by kind, and what is outside them."""
+    steps = b.get("cold_steps")
+    if not steps:
+        return []
+    lines = [
+        "",
+        "Where the cold build's time goes (Dagster step durations of that build):",
+        "",
+        "| part | steps | time | share |",
+        "|---|---|---|---|",
+    ]
+    counted = 0.0
+    for label, belongs in STEP_KINDS:
+        chosen = [seconds for step, seconds in steps.items() if belongs(step)]
+        counted += sum(chosen)
+        lines.append(f"| {label} | {len(chosen)} | {sum(chosen):.1f} s | {sum(chosen) / b['cold_s']:.0%} |")
+    rest = b["cold_s"] - counted
+    lines.append(
+        f"| outside the steps: start-up, imports, Dagster's run set-up and events | | {rest:.1f} s "
+        f"| {rest / b['cold_s']:.0%} |"
+    )
+    return lines
 
 
 def connector_table(results: dict) -> list[str]:
@@ -479,6 +599,19 @@ def machine_description() -> str:
     )
 
 
+def cold_build_only(memory_limit: str | None, json_out: Path | None) -> int:
+    """The import and cold-build rows alone, on a fresh temp warehouse and Dagster instance."""
+    with tempfile.TemporaryDirectory(prefix="chipwatch-bench-") as scratch:
+        env = bench_env(Path(scratch), memory_limit)
+        figures = {**measure_imports(env), **measure_cold_build(env, Path(scratch))}
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print(f"{when}, {machine_description()}")
+    print("\n".join(build_table(figures, 0)))
+    if json_out:
+        json_out.write_text(json.dumps(figures, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", default=os.environ.get("SIZE") or os.environ.get("BENCH_SIZE") or "1m")
@@ -486,6 +619,11 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat", type=int, help="runs of each ingestion method (default 3 up to 1m, else 1)"
     )
     parser.add_argument("--skip-builds", action="store_true", help="no import or build timings")
+    parser.add_argument(
+        "--cold-build-only",
+        action="store_true",
+        help="only the import and cold-build rows with their floors (printed; --out is not written)",
+    )
     parser.add_argument(
         "--memory-limit", default=DEFAULT_MEMORY_LIMIT, help="DuckDB memory_limit for every method and build"
     )
@@ -497,6 +635,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-docs", action="store_true", help="print only; do not write --out")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     args = parser.parse_args(argv)
+    if args.cold_build_only:
+        return cold_build_only(args.memory_limit, args.json)
     rows = parse_size(args.size)
     repeat = args.repeat or (3 if rows <= 1_000_000 else 1)
     with tempfile.TemporaryDirectory(prefix="chipwatch-bench-") as scratch:

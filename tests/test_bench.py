@@ -179,7 +179,17 @@ def test_build_measurements_are_reported(tmp_path):
                 "builds": {
                     "import_floor_s": 1.0,
                     "import_location_s": 2.0,
+                    "import_gx_s": 1.5,
                     "cold_s": 10.0,
+                    "dbt_build_s": 2.0,
+                    "dbt_docs_s": 1.0,
+                    "raw_landings_s": 0.5,
+                    "cold_steps": {
+                        "raw__chips": 0.5,
+                        "dbt_staging": 2.0,
+                        "dbt_marts_2": 1.0,
+                        "dbt_docs": 1.0,
+                    },
                     "cold_rss": 2**30,
                     "unchanged_s": 0.5,
                     "prices_cold_s": 20.0,
@@ -198,6 +208,10 @@ def test_build_measurements_are_reported(tmp_path):
     assert "5.0% of that cold build" in text and "| 1,024 MB |" in text
     assert "| staging (dbt staging models; their GX suites) | 3.0 s | 1.0 s | 25% |" in text
     assert "marts (dbt" not in text  # no figure, no row
+    # The cold build beside its floors: 1.0 + 1.5 + 2.0 + 1.0 + 0.5 = 6.0 s.
+    assert "| 10.0 s | 1.67x the floors' sum |" in text and "| &nbsp;&nbsp;floors' sum | 6.0 s |" in text
+    assert "| dbt builds (`dbt_staging*`, `dbt_marts*`: one dbt process each) | 2 | 3.0 s | 30% |" in text
+    assert "| outside the steps: start-up, imports, Dagster's run set-up and events | | 5.5 s | 55% |" in text
     assert_tables_rectangular(text)
 
 

@@ -1,7 +1,10 @@
-"""The dbt models as Dagster assets, split so that staging validation can stop intermediate and marts."""
+"""The dbt models as Dagster assets, in two dbt calls: the staging models (with the FX table they
+read), then the other intermediate models and the marts, so that staging validation can stop them."""
 
-import json
-from collections.abc import Mapping
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,8 +12,8 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
-from ingestion.backend import backend, default_memory_limit, ducklake_data_path, install_bundled_extensions
 from orchestration.assets.landing import WAREHOUSE_POOL
+from orchestration.dbt_profile import profile_vars
 from orchestration.resources import dbt_project
 
 
@@ -28,26 +31,48 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def profile_vars(duckdb: DuckDBResource) -> list[str]:
-    """`--vars` that point dbt's profile (profiles.yml) at this run's warehouse, with the memory
-    cap every other connection gets; on DuckLake, the extensions are installed for dbt's LOAD."""
-    settings = {"warehouse": duckdb.database, "memory_limit": default_memory_limit()}
-    if backend() == "ducklake":
-        settings["ducklake_data_path"] = ducklake_data_path(duckdb.database)
-        install_bundled_extensions()
-    return ["--vars", json.dumps(settings)]
+PARTIAL_PARSE = "partial_parse.msgpack"
+
+
+def dbt_folder(duckdb: DuckDBResource) -> Path:
+    """Beside the warehouse, `<warehouse>_dbt/`: the target folder of each dbt step on it and
+    the parse they share."""
+    warehouse = Path(duckdb.database)
+    return warehouse.with_name(f"{warehouse.stem}_dbt")
+
+
+@contextmanager
+def warehouse_target(duckdb: DuckDBResource, folder: Path) -> Iterator[Path]:
+    """`folder` as dbt's target for one call on this warehouse, holding the parse the last dbt
+    call on it saved: dbt then parses only the files that changed. The parse depends on the
+    profile, which names the warehouse, so each warehouse keeps its own; the first call on a new
+    one starts from `make manifest`'s (dagster-dbt copies it into an empty target)."""
+    saved = dbt_folder(duckdb) / PARTIAL_PARSE
+    folder.mkdir(parents=True, exist_ok=True)
+    if saved.exists():
+        shutil.copyfile(saved, folder / PARTIAL_PARSE)
+    try:
+        yield folder
+    finally:
+        if (folder / PARTIAL_PARSE).exists():
+            saved.parent.mkdir(exist_ok=True)
+            os.replace(folder / PARTIAL_PARSE, saved)
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
     # "buildable": a test of a mart that also reads a staging model runs with the marts,
     # not in the staging build where the mart does not exist yet.
-    arguments = ["build", "--indirect-selection", "buildable", *profile_vars(duckdb)]
-    yield from dbt.cli(arguments, context=context).stream()
+    arguments = ["build", "--indirect-selection", "buildable", *profile_vars(duckdb.database)]
+    step = dbt_folder(duckdb) / context.op_execution_context.op.name
+    with warehouse_target(duckdb, step) as target:
+        yield from dbt.cli(arguments, context=context, target_path=target).stream()
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
-    select="staging",
+    # The staging models and what they read: the procurement lines are priced in USD from the
+    # intermediate FX table, built in the same dbt call rather than a call of its own.
+    select="+staging",
     name="dbt_staging",
     dagster_dbt_translator=SchemaKeyTranslator(),
     pool=WAREHOUSE_POOL,
@@ -59,6 +84,7 @@ def dbt_staging_models(context: AssetExecutionContext, dbt: DbtCliResource, duck
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     select="intermediate marts",
+    exclude="+staging,intermediate",
     name="dbt_marts",
     dagster_dbt_translator=SchemaKeyTranslator(),
     pool=WAREHOUSE_POOL,
@@ -77,7 +103,7 @@ def dbt_mart_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb:
     "in dbt_docs/ next to the warehouse.",
 )
 def dbt_docs(dbt: DbtCliResource, duckdb: DuckDBResource) -> MaterializeResult:
-    target = Path(duckdb.database).parent / "dbt_docs"
-    dbt.cli(["docs", "generate", "--static", *profile_vars(duckdb)], target_path=target).wait()
+    with warehouse_target(duckdb, Path(duckdb.database).parent / "dbt_docs") as target:
+        dbt.cli(["docs", "generate", "--static", *profile_vars(duckdb.database)], target_path=target).wait()
     index = target / "static_index.html"
     return MaterializeResult(metadata={"site": MetadataValue.path(str(index))})

@@ -1,0 +1,46 @@
+"""How the build calls dbt: once per stage, every dbt test a check of one call, and each call on
+a warehouse starting from the parse the previous one saved (no full re-parse per call)."""
+
+import json
+
+from orchestration.resources import DBT_PROJECT_DIR
+
+
+def test_a_build_calls_dbt_once_for_staging_and_once_for_the_marts():
+    from dagster._core.execution.api import create_execution_plan
+
+    from orchestration.assets.dbt import dbt_mart_models, dbt_staging_models
+    from orchestration.definitions import defs
+
+    plan = create_execution_plan(defs.resolve_job_def("build_warehouse"))
+    dbt_steps = [step.key for step in plan.get_all_steps_in_topo_order() if step.key.startswith("dbt_")]
+    assert dbt_steps == ["dbt_staging", "dbt_marts", "dbt_docs"]
+
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    models = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    tests = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"}
+    staging, marts = set(dbt_staging_models.keys), set(dbt_mart_models.keys)
+    assert not staging & marts
+    assert {key.path[-1] for key in staging | marts} == models
+    checks = [check.name for check in [*dbt_staging_models.check_keys, *dbt_mart_models.check_keys]]
+    assert sorted(checks) == sorted(tests)  # each dbt test once, none dropped
+
+
+def test_the_second_dbt_call_on_a_warehouse_parses_only_what_changed(tmp_path):
+    """The warehouse path is in dbt's --vars and profile, which key its saved parse: a call on a
+    warehouse other than `make manifest`'s parses in full once, and the next call reuses it."""
+    from orchestration.assets.dbt import dbt_folder, warehouse_target
+    from orchestration.dbt_profile import profile_vars
+    from orchestration.resources import build_resources
+
+    resources = build_resources(tmp_path / "w.duckdb")
+    duckdb, dbt = resources["duckdb"], resources["dbt"]
+    logs = []
+    for step in ("first", "second"):
+        with warehouse_target(duckdb, dbt_folder(duckdb) / step) as target:
+            dbt.cli(["parse", *profile_vars(duckdb.database)], target_path=target).wait()
+        logs.append((target / "dbt.log").read_text())
+    assert "Unable to do partial parsing" in logs[0]
+    assert "Unable to do partial parsing" not in logs[1]
+    assert "Partial parsing enabled" in logs[1]
+    assert (dbt_folder(duckdb) / "partial_parse.msgpack").exists()
