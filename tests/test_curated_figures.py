@@ -77,6 +77,14 @@ def test_chip_observations_keep_every_source():
         for r in _observations(record_key="Iluvatar BI-V100 (Tiangai 100)", source_kind="press")
     }
     assert (press["bf16_tflops"], press["int8_tops"], press["tdp_w"]) == (147, 295, 300)
+    # H20 TDP: 400 W (Epoch; willitrunai.com/es/gpus/h20-96gb) and 550 W (CCTV's table via ETtoday,
+    # ettoday.net/news/20250917/3034935.htm): both kept.
+    tdp = {r["source_kind"]: r["value"] for r in _observations(record_key="NVIDIA H20", field="tdp_w")}
+    assert tdp == {"aggregator": 400, "press": 550}
+    # Ascend 910C: Epoch's TPP 12800 / 16 = 800 (derived); The Register: 752 dense FP16/BF16.
+    ascend_rows = _observations(record_key="Huawei Ascend 910C", field="bf16_tflops")
+    ascend = {r["confidence"]: r["value"] for r in ascend_rows}
+    assert ascend == {"derived": 800, "reported": 752}
 
 
 def test_export_rule_values_match_the_federal_register():
@@ -230,6 +238,18 @@ def test_the_chip_table_uses_the_chosen_spec(warehouse_sql):
     )
     assert (bf16, tdp) == (147, 300)
     assert "tdp_w" in conflicts and 250 in [a["value"] for a in json.loads(alternatives)["tdp_w"]]
+    # Die area and interconnect come from observations too: the H20's GH100 die (derived from
+    # Epoch's H100 row) and the A800's 400 GB/s NVLink (CCTV's table via ETtoday).
+    [(die, density)] = warehouse_sql(
+        "select die_area_mm2, performance_density from intermediate.int_chips__merged "
+        "where chip_name = 'NVIDIA H20'"
+    )
+    assert (die, density) == (814, pytest.approx(2368 / 814))
+    [(io,)] = warehouse_sql(
+        "select interconnect_gbps from intermediate.int_chips__merged "
+        "where chip_name = 'NVIDIA A800 SXM 80GB'"
+    )
+    assert io == 400
 
 
 @pytest.mark.parametrize(
