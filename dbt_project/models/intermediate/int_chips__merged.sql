@@ -3,10 +3,11 @@
 -- precedence picks (int_figures__chosen: the chip row's own value and figure_observations);
 -- `spec_alternatives` keeps the others. `conflict_fields` names the specs whose observations
 -- disagree, or whose chosen value differs from the Epoch edition in the inbox by more than 5%.
+{%- set observed_specs = ['bf16_tflops', 'int8_tops', 'memory_gb', 'memory_bandwidth_tbps', 'tdp_w', 'die_area_mm2', 'interconnect_gbps'] %}
 with chosen as (
     select
         record_key as chip_name,
-        {%- for field in ['bf16_tflops', 'int8_tops', 'memory_gb', 'memory_bandwidth_tbps', 'tdp_w'] %}
+        {%- for field in observed_specs %}
         any_value(value) filter (where field = '{{ field }}') as {{ field }},
         {%- endfor %}
         cast(to_json(map_from_entries(list({'k': field, 'v': json(alternatives)}) filter (where alternatives <> '[]'))) as varchar)
@@ -20,11 +21,11 @@ with chosen as (
 curated as (
     select
         chips.* replace (
-            {%- for field in ['bf16_tflops', 'int8_tops', 'memory_gb', 'memory_bandwidth_tbps', 'tdp_w'] %}
+            {%- for field in observed_specs %}
             chosen.{{ field }} as {{ field }},
             {%- endfor %}
             greatest(chosen.int8_tops * 8, chosen.bf16_tflops * 16) as tpp,
-            greatest(chosen.int8_tops * 8, chosen.bf16_tflops * 16) / chips.die_area_mm2 as performance_density
+            greatest(chosen.int8_tops * 8, chosen.bf16_tflops * 16) / chosen.die_area_mm2 as performance_density
         ),
         chosen.spec_alternatives,
         chosen.observation_conflicts

@@ -6,11 +6,11 @@ with chip_values as (
     unpivot (
         select
             chip_name as record_key,
-            bf16_tflops, int8_tops, memory_gb, memory_bandwidth_tbps, tdp_w,
+            bf16_tflops, int8_tops, memory_gb, memory_bandwidth_tbps, tdp_w, die_area_mm2, interconnect_gbps,
             source_kind, source_name, source_url, as_of, confidence, note
         from {{ ref('stg_reference__chips') }}
     )
-    on bf16_tflops, int8_tops, memory_gb, memory_bandwidth_tbps, tdp_w
+    on bf16_tflops, int8_tops, memory_gb, memory_bandwidth_tbps, tdp_w, die_area_mm2, interconnect_gbps
     into name field value value
 ),
 
