@@ -60,6 +60,7 @@ LONGEST_FIRST = (
     "test_bi_tools.py",
     "test_sources.py",
     "test_fx_rates.py",
+    "test_dbt_steps.py",
     "test_fetch_loading.py",
     "test_fetch.py",
     "test_dagster_ui.py",
