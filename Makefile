@@ -39,12 +39,13 @@ run-ducklake: manifest
 	CHIPWATCH_BACKEND=ducklake CHIPWATCH_DUCKLAKE_CATALOG="$$(bash scripts/start_postgres.sh)" \
 		$(RUN) python -m orchestration.build $(if $(FULL),--full)
 
-# The tests on TEST_WORKERS processes (pytest-xdist; default 2, this project's machines' cores),
-# a test file to a worker (--dist loadfile): a module's fixtures (a built DuckLake, the crash
+# The tests on TEST_WORKERS processes (pytest-xdist; default 3 on this project's 2-core machines:
+# a third worker runs while the others wait on builds' subprocesses, PostgreSQL and locks;
+# measured on a clean clone: 675 tests in 508 s), a test file to a worker (--dist loadfile): a module's fixtures (a built DuckLake, the crash
 # sandbox) are made once and its tests keep their order. Files are handed out in the order
 # tests/conftest.py gives them, the longest first (--no-loadscope-reorder). (xdist 3.8's
 # `loadgroup` marks have no effect on pytest 9.2, whose node ids it can no longer suffix.)
-TEST_WORKERS ?= 2
+TEST_WORKERS ?= 3
 test: manifest
 	$(RUN) pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
