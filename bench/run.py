@@ -169,19 +169,15 @@ def timed_rss(command: list[str], env: dict) -> tuple[float, int]:
         text=True,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return time.perf_counter() - start, int(done.stdout.strip().splitlines()[-1])
 
 
 def inbox_with_prices(csv: Path, scratch: Path) -> Path:
-    """The project's inbox plus the synthetic price file (hard-linked: no copy of the big file)."""
+    """The project's inbox plus a copy of the synthetic price file (the inbox refuses a hard link)."""
     inbox = scratch / "inbox"
     shutil.copytree(PROJECT_ROOT / "data" / "inbox", inbox)
-    target = inbox / "prices" / "synthetic_prices.csv"
-    try:
-        os.link(csv, target)
-    except OSError:
-        shutil.copyfile(csv, target)
+    shutil.copyfile(csv, inbox / "prices" / "synthetic_prices.csv")
     return inbox
 
 

@@ -128,7 +128,8 @@ def build_lock(warehouse: Path):
 
 
 def price_file_range():
-    """First and last day in the price inbox, or None when it holds no file."""
+    """First and last day in the price inbox, or None when it holds no file or the inbox refuses
+    its files (said on stderr: the price partitions are then not run)."""
     from ingestion.errors import InboxError
     from ingestion.lander import date_range, source_files
     from ingestion.registry import BY_TABLE
@@ -137,7 +138,8 @@ def price_file_range():
     prices = BY_TABLE["daily_prices"]
     try:
         return partition_range(date_range(prices, source_files(prices)))
-    except InboxError:
+    except InboxError as error:
+        print(f"Price files not loaded: {error}", file=sys.stderr)
         return None
 
 
