@@ -338,7 +338,7 @@ def tables(results: dict) -> str:
     ]
     for name, label in (
         ("duckdb", "DuckDB `read_csv` into a table (floor)"),
-        ("chipwatch", "chipwatch: land_price_files (DuckDB read, rules, GX raw suite, accounting)"),
+        ("chipwatch", "chipwatch: the lander (DuckDB read, rules, GX raw audit, accounting)"),
         ("dlt", "dlt, duckdb destination (peer)"),
     ):
         r = ingestion[name]
@@ -505,7 +505,7 @@ def connector_table(results: dict) -> list[str]:
     )
     lines += [
         "",
-        "| file | CSV | DuckDB `read_csv` (floor) | chipwatch: land_bulk_files (read, rules, GX raw suite, "
+        "| file | CSV | DuckDB `read_csv` (floor) | chipwatch: the lander (read, rules, GX raw audit, "
         "accounting) | vs floor | CPU vs floor | GX share | peak RSS |",
         "|---|---|---|---|---|---|---|---|",
     ]
