@@ -201,12 +201,10 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
             runs.append(defs.resolve_job_def("load_prices").execute_in_process(tags=tags, **options))
         if raw_keys is None:
             runs.append(job.execute_in_process(**options))
-        elif selection and resources:
-            # Dagster refuses other resources beside an `asset_selection` of a job whose assets the
-            # definitions bind resources to: the selection is taken from the job first.
-            runs.append(job.get_subset(asset_selection=frozenset(selection)).execute_in_process(**options))
         elif selection:
-            runs.append(job.execute_in_process(asset_selection=list(selection), **options))
+            # The subset is taken from the job first: Dagster refuses resources given beside an
+            # `asset_selection` of a job whose assets the definitions bind resources to.
+            runs.append(job.get_subset(asset_selection=frozenset(selection)).execute_in_process(**options))
     return BuildResult(runs), selection
 
 
