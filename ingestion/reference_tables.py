@@ -6,6 +6,8 @@ Plain data with no polars import, so the Dagster code location can list them che
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingestion.lazy import imported_on_call
+
 COLUMN_TYPES = ("string", "float", "int", "date")
 
 # What kind of source a row cites (validation.expectations.SOURCE_KINDS, docs/SOURCES.md).
@@ -22,15 +24,12 @@ PROVENANCE = {
 @dataclass(frozen=True)
 class ReferenceTable:
     name: str
-    file_name: str
     columns: dict[str, str]  # column -> one of COLUMN_TYPES
     derive: Callable | None = None  # over the typed frame (polars), adding derived columns
 
-
-def _amounts_as_written(frame):
-    from ingestion.funding import with_amounts_as_written
-
-    return with_amounts_as_written(frame)
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
 
 
 REFERENCE_TABLES = {
@@ -38,7 +37,6 @@ REFERENCE_TABLES = {
     for table in (
         ReferenceTable(
             "chips",
-            "chips.csv",
             {
                 "chip_name": "string",
                 "vendor": "string",
@@ -61,7 +59,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "export_control_rules",
-            "export_control_rules.csv",
             {
                 "rule_id": "string",
                 "rule_name": "string",
@@ -87,7 +84,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "policy_events",
-            "policy_events.csv",
             {
                 "event_id": "string",
                 "event_date": "date",
@@ -109,7 +105,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "nvidia_revenue",
-            "nvidia_revenue.csv",
             {
                 "fiscal_year": "int",
                 "fiscal_period": "string",
@@ -123,7 +118,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "market_share_estimates",
-            "market_share_estimates.csv",
             {
                 "period": "string",
                 "market": "string",
@@ -146,7 +140,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "funding_events",
-            "funding_events.csv",
             {
                 "company": "string",
                 "ticker": "string",
@@ -167,11 +160,10 @@ REFERENCE_TABLES = {
                 **PROVENANCE,
                 "note": "string",
             },
-            derive=_amounts_as_written,
+            derive=imported_on_call("ingestion.funding:with_amounts_as_written"),
         ),
         ReferenceTable(
             "company_financials",
-            "company_financials.csv",
             {
                 "company": "string",
                 "ticker": "string",
@@ -188,7 +180,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "claims",
-            "claims.csv",
             {
                 "claim_id": "string",
                 "topic": "string",
@@ -202,7 +193,6 @@ REFERENCE_TABLES = {
         ),
         ReferenceTable(
             "fx_rates",
-            "fx_rates.csv",
             {
                 "currency": "string",
                 "rate_date": "date",
@@ -211,79 +201,65 @@ REFERENCE_TABLES = {
                 "note": "string",
             },
         ),
+        # The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
+        ReferenceTable(
+            "claim_parts",
+            {
+                "claim_id": "string",
+                "part_id": "string",
+                "part_en": "string",
+                "claimed_value": "float",
+                "claimed_unit": "string",
+                **SOURCE_KIND,
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        # Several sourced observations per figure (docs/SOURCES.md): the values the curated tables'
+        # own rows do not carry, each with its source; dbt picks one per figure by the written precedence.
+        ReferenceTable(
+            "figure_observations",
+            {
+                "table_name": "string",
+                "record_key": "string",
+                "field": "string",
+                "value": "float",
+                "value_text": "string",
+                "unit": "string",
+                **SOURCE_KIND,
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        # Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
+        ReferenceTable(
+            "cost_assumptions",
+            {
+                "parameter": "string",
+                "chip_name": "string",
+                "value": "float",
+                "unit": "string",
+                **SOURCE_KIND,
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
+        ReferenceTable(
+            "cluster_scenarios",
+            {
+                "scenario_id": "string",
+                "scenario_name": "string",
+                "baseline_scenario_id": "string",
+                "chip_name": "string",
+                "chip_count": "int",
+                "scaling_efficiency": "float",
+                "overhead_share": "float",
+                "market_premium": "float",
+                "chip_price_usd": "float",
+                **SOURCE_KIND,
+                **PROVENANCE,
+                "note": "string",
+            },
+        ),
     )
 }
-
-# The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
-REFERENCE_TABLES["claim_parts"] = ReferenceTable(
-    "claim_parts",
-    "claim_parts.csv",
-    {
-        "claim_id": "string",
-        "part_id": "string",
-        "part_en": "string",
-        "claimed_value": "float",
-        "claimed_unit": "string",
-        **SOURCE_KIND,
-        **PROVENANCE,
-        "note": "string",
-    },
-)
-
-# Several sourced observations per figure (docs/SOURCES.md): the values the curated tables' own
-# rows do not carry, each with its source; dbt picks one per figure by the written precedence.
-REFERENCE_TABLES["figure_observations"] = ReferenceTable(
-    "figure_observations",
-    "figure_observations.csv",
-    {
-        "table_name": "string",
-        "record_key": "string",
-        "field": "string",
-        "value": "float",
-        "value_text": "string",
-        "unit": "string",
-        **SOURCE_KIND,
-        **PROVENANCE,
-        "note": "string",
-    },
-)
-
-# Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
-REFERENCE_TABLES.update(
-    {
-        table.name: table
-        for table in (
-            ReferenceTable(
-                "cost_assumptions",
-                "cost_assumptions.csv",
-                {
-                    "parameter": "string",
-                    "chip_name": "string",
-                    "value": "float",
-                    "unit": "string",
-                    **SOURCE_KIND,
-                    **PROVENANCE,
-                    "note": "string",
-                },
-            ),
-            ReferenceTable(
-                "cluster_scenarios",
-                "cluster_scenarios.csv",
-                {
-                    "scenario_id": "string",
-                    "scenario_name": "string",
-                    "baseline_scenario_id": "string",
-                    "chip_name": "string",
-                    "chip_count": "int",
-                    "scaling_efficiency": "float",
-                    "overhead_share": "float",
-                    "market_premium": "float",
-                    "chip_price_usd": "float",
-                    **SOURCE_KIND,
-                    **PROVENANCE,
-                    "note": "string",
-                },
-            ),
-        )
-    }
-)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingestion.lazy import imported_on_call
 from ingestion.reference_tables import REFERENCE_TABLES
 from validation.expectations import (
     CONFIDENCE_LEVELS,
@@ -119,86 +121,9 @@ def curated(name: str, description: str, *rules: Expectation, group="reference",
         audited=tuple(r for r in rules if r not in set_aside and r.kind != "ExpectTableRowCountToBeBetween"),
         group=group,
         file_name=table.file_name,
-        reader=_reference_reader(name),
+        reader=partial(imported_on_call("ingestion.reference:load_reference_csv"), table=table),
         freshness=freshness,
     )
-
-
-def _reference_reader(name: str) -> Callable[[Path], Load]:
-    def read(path: Path) -> Load:
-        from ingestion.reference import load_reference_csv
-
-        return load_reference_csv(path, REFERENCE_TABLES[name])
-
-    return read
-
-
-# Readers, imported when a file is read: loading the code location stays fast.
-def _epoch_ml_hardware(path: Path) -> Load:
-    from ingestion.epoch_hardware import load_epoch_ml_hardware
-
-    return load_epoch_ml_hardware(path)
-
-
-def _epoch_gpu_clusters(path: Path) -> Load:
-    from ingestion.epoch_clusters import load_epoch_gpu_clusters
-
-    return load_epoch_gpu_clusters(path)
-
-
-def _epoch_ai_chip_counts(path: Path) -> Load:
-    from ingestion.epoch_chip_counts import load_epoch_ai_chip_counts
-
-    return load_epoch_ai_chip_counts(path)
-
-
-def _nvidia_revenue_pdf(path: Path) -> Load:
-    from ingestion.nvidia_revenue import load_revenue_by_market_pdf
-
-    return load_revenue_by_market_pdf(path)
-
-
-def _fred_fx(path: Path) -> Load:
-    from ingestion.fx_fred import load_fred_fx_csv
-
-    return load_fred_fx_csv(path)
-
-
-def _fred_fx_empty():
-    from ingestion.fx_fred import empty_fred_fx
-
-    return empty_fred_fx()
-
-
-def _federal_register(path: Path) -> Load:
-    from ingestion.federal_register import load_federal_register_json
-
-    return load_federal_register_json(path)
-
-
-def _federal_register_empty():
-    from ingestion.federal_register import empty_federal_register
-
-    return empty_federal_register()
-
-
-def _sec_filing(path: Path) -> Load:
-    from ingestion.sec_filings import load_sec_filing
-
-    return load_sec_filing(path)
-
-
-def _price_file(path: Path) -> Load:
-    from ingestion.prices import load_price_file
-
-    return load_price_file(path)
-
-
-def _synthetic_datacenters(path: Path) -> Load:
-    from ingestion.quarantine import Load
-    from ingestion.synthetic_datacenters import generate_synthetic_datacenters
-
-    return Load.of_frame(generate_synthetic_datacenters(), (path.name,))
 
 
 CARD_STATUSES = ["active", "spare", "failed", "retired"]
@@ -425,7 +350,7 @@ SOURCES: tuple[Source, ...] = (
             between("tpp", 0, 10_000_000),
         ),
         folder="epoch_ml_hardware",
-        reader=_epoch_ml_hardware,
+        reader=imported_on_call("ingestion.epoch_hardware:load_epoch_ml_hardware"),
         freshness=Freshness("max(cast(last_modified as date))", 31),
     ),
     Source(
@@ -439,7 +364,7 @@ SOURCES: tuple[Source, ...] = (
             between("power_mw", 0, 100_000),
         ),
         folder="epoch_gpu_clusters",
-        reader=_epoch_gpu_clusters,
+        reader=imported_on_call("ingestion.epoch_clusters:load_epoch_gpu_clusters"),
         # The newest cluster Epoch lists as existing, by its first operational date (a planned
         # cluster's date passes by itself): Epoch adds a cluster months after it starts (the
         # November 2025 edition's newest is of 2025-07-22).
@@ -470,7 +395,7 @@ SOURCES: tuple[Source, ...] = (
             ),
         ),
         folder="epoch_ai_chip_counts",
-        reader=_epoch_ai_chip_counts,
+        reader=imported_on_call("ingestion.epoch_chip_counts:load_epoch_ai_chip_counts"),
         freshness=Freshness("max(estimated_on)", 120),
     ),
     Source(
@@ -485,7 +410,7 @@ SOURCES: tuple[Source, ...] = (
         group="market",
         folder="nvidia_revenue",
         suffixes=(".pdf",),
-        reader=_nvidia_revenue_pdf,
+        reader=imported_on_call("ingestion.nvidia_revenue:load_revenue_by_market_pdf"),
         # The end of the newest quarter an edition reports (NVIDIA's fiscal year ends in late
         # January): a quarter plus the month the PDF takes to come out, as for the filings.
         freshness=Freshness(
@@ -504,9 +429,9 @@ SOURCES: tuple[Source, ...] = (
             unique_together("_source_file", "series_id", "observation_date"),
         ),
         folder="fx_rates",
-        reader=_fred_fx,
+        reader=imported_on_call("ingestion.fx_fred:load_fred_fx_csv"),
         may_be_empty=True,
-        empty=_fred_fx_empty,
+        empty=imported_on_call("ingestion.fx_fred:empty_fred_fx"),
     ),
     Source(
         "federal_register_candidates",
@@ -520,9 +445,9 @@ SOURCES: tuple[Source, ...] = (
         ),
         folder="federal_register",
         suffixes=(".json",),
-        reader=_federal_register,
+        reader=imported_on_call("ingestion.federal_register:load_federal_register_json"),
         may_be_empty=True,
-        empty=_federal_register_empty,
+        empty=imported_on_call("ingestion.federal_register:empty_federal_register"),
     ),
     Source(
         "sec_filing_facts",
@@ -540,7 +465,7 @@ SOURCES: tuple[Source, ...] = (
         group="market",
         folder="sec_filings",
         suffixes=(".htm", ".html", ".xhtml"),
-        reader=_sec_filing,
+        reader=imported_on_call("ingestion.sec_filings:load_sec_filing"),
         # The newest filing's period ended at most a quarter plus the month a 10-Q takes to be filed ago.
         freshness=Freshness("max(document_period_end_date)", 130),
     ),
@@ -578,7 +503,7 @@ SOURCES: tuple[Source, ...] = (
             Column("dataset", ("Dataset",), default="'reported'"),
             Column("source_row", kind="bigint"),
         ),
-        reader=_price_file,
+        reader=imported_on_call("ingestion.prices:load_price_file"),
         may_be_empty=True,
         freshness=Freshness("max(date)", None),
         partitioned=True,
@@ -687,7 +612,7 @@ SOURCES: tuple[Source, ...] = (
             in_set("confidence", CONFIDENCE_LEVELS),
         ),
         code_file="ingestion/synthetic_datacenters.py",
-        reader=_synthetic_datacenters,
+        reader=imported_on_call("ingestion.synthetic_datacenters:load_synthetic_datacenters"),
     ),
 )
 
