@@ -617,7 +617,6 @@ SOURCES: tuple[Source, ...] = (
 )
 
 BY_TABLE = {source.table: source for source in SOURCES}
-BY_FOLDER = {source.folder: source for source in SOURCES if source.folder}
 
 
 def in_group(group: str) -> tuple[Source, ...]:
