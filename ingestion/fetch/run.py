@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,9 +72,7 @@ class SourceResult:
     def summary(self) -> str:
         if not self.attempts:
             return f"{self.source}: nothing to request"
-        counts: dict[str, int] = {}
-        for attempt in self.attempts:
-            counts[attempt.outcome] = counts.get(attempt.outcome, 0) + 1
+        counts = Counter(attempt.outcome for attempt in self.attempts)
         text = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         return f"{self.source}: {text}" + (f" -> {', '.join(self.written)}" if self.written else "")
 
@@ -156,7 +155,7 @@ class Fetcher:
             candidate = pending.pop(0)
             if candidate.group in answered_groups:
                 continue
-            if candidate.immutable and candidate.url in past.downloaded:
+            if candidate.immutable and candidate.url in past.files:
                 continue
             attempt, body = self._fetch_one(http, source, candidate, past, hashes, folder, max_bytes)
             result.attempts.append(attempt)
