@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.warehouse import sql_string
 from serving.health import ServingFileDamaged, check_serving
 from serving.output import WRITERS, batches
 from serving.publish import serving_path
@@ -120,8 +121,8 @@ def run_export(args) -> int:
         with connect_read_only(args.serving, external_access=True) as con:
             counts = {}
             for (schema, table), target in targets.items():
-                literal = str(scratch / target.name).replace("'", "''")
-                con.execute(f'copy (select * from "{schema}"."{table}") to \'{literal}\' ({options})')
+                file = sql_string(str(scratch / target.name))
+                con.execute(f'copy (select * from "{schema}"."{table}") to {file} ({options})')
                 counts[target] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
         for target in targets.values():
             os.replace(scratch / target.name, target)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.warehouse import sql_name
+
 REPUBLISH = "run `make run` to publish a new one (a good build replaces it atomically)"
 
 
@@ -56,8 +58,7 @@ def _table_rows(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
 
 def _read_in_full(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Every column of every row read (a row count alone can come from metadata)."""
-    schema, name = table.split(".", 1)
-    quoted = f'"{schema}"."{name}"'
+    quoted = ".".join(map(sql_name, table.split(".", 1)))
     return con.execute(f"select count(*), max(hash(t)) from {quoted} as t").fetchone()[0]
 
 
