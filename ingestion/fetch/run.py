@@ -131,7 +131,7 @@ class Fetcher:
         return result
 
     def _fetch_into(self, http, source: FetchSource, result: SourceResult) -> None:
-        folder = self.inbox / source.folder
+        folder = self.inbox / source.name
         past = history(self.log, source.name)
         max_bytes = self.settings.max_bytes or source.max_bytes
         context = FetchContext(

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -60,10 +61,6 @@ class FetchSource:
     cadence: str
     description: str
     plan: Callable[[FetchContext], Plan]
-
-    @property
-    def folder(self) -> str:
-        return self.name
 
     @property
     def base_url_setting(self) -> str:
@@ -184,13 +181,7 @@ def recent_sec_filings(submissions: dict, limit: int) -> Iterator[dict]:
     holds one array per field, newest filing first)."""
     recent = submissions["filings"]["recent"]
     rows = (dict(zip(recent, values, strict=True)) for values in zip(*recent.values(), strict=True))
-    found = 0
-    for row in rows:
-        if row.get("form") in SEC_FORMS and row.get("primaryDocument"):
-            yield row
-            found += 1
-            if found == limit:
-                return
+    return islice((row for row in rows if row.get("form") in SEC_FORMS and row.get("primaryDocument")), limit)
 
 
 def plan_sec_filings(context: FetchContext) -> Plan:
