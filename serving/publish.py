@@ -333,9 +333,6 @@ def publish_warehouse(
     warehouse: Path | str, target: Path | str, run_id: str, checks: Iterable[CheckResult] = ()
 ) -> PublishResult:
     """Publish from a warehouse file that nothing is writing (opened read-only)."""
-    con = duckdb.connect()
-    try:
+    with duckdb.connect() as con:
         con.execute(f"attach {sql_string(str(Path(warehouse).resolve()))} as chipwatch_source (read_only)")
         return publish(con, Path(target), run_id, source_catalog="chipwatch_source", checks=checks)
-    finally:
-        con.close()

@@ -88,14 +88,11 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 @contextmanager
 def _log(path: Path, read_only: bool = False):
-    con = _open(path, read_only)
-    try:
+    with _open(path, read_only) as con:
         if not read_only:
             con.execute("create schema if not exists meta")
             con.execute(FETCH_LOG_DDL)
         yield con
-    finally:
-        con.close()
 
 
 def record(path: Path, attempts: list[Attempt]) -> None:
