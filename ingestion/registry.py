@@ -103,15 +103,19 @@ class Source:
         return self.file_name or (f"the {self.folder} inbox" if self.folder else self.table)
 
 
-def curated_provenance() -> tuple[Expectation, ...]:
-    """Every curated row names its source, its as-of date (not in the future) and its confidence."""
-    return (*provenance(), not_in_future("as_of", days_ahead=0))
-
-
-def curated(name: str, description: str, *rules: Expectation, group="reference", freshness=None) -> Source:
-    """A curated file of data/reference/ (columns in `ingestion.reference_tables`). A row with an
-    empty first column (its key) or a future as-of date is set aside; any other rule's breach
-    refuses the file, for a person to fix."""
+def curated(
+    name: str, description: str, *rules: Expectation, group="reference", freshness=None, kind_rules=True
+) -> Source:
+    """A curated file of data/reference/ (columns in `ingestion.reference_tables`). Besides `rules`,
+    every row names its source, its as-of date (not in the future) and its confidence, and (with
+    `kind_rules`, `source_kinds()`) the kind of source it cites. A row with an empty first column (its key)
+    or a future as-of date is set aside; any other rule's breach refuses the file, for a person to fix."""
+    rules = (
+        *rules,
+        *provenance(),
+        not_in_future("as_of", days_ahead=0),
+        *(source_kinds() if kind_rules else ()),
+    )
     table = REFERENCE_TABLES[name]
     set_aside = [not_null(next(iter(table.columns))), *(r for r in rules if r.kind == "NotInFuture")]
     return Source(
@@ -163,8 +167,6 @@ SOURCES: tuple[Source, ...] = (
         between("die_area_mm2", 10, 5_000),
         between("interconnect_gbps", 1, 100_000),
         between("price_usd", 1, 10_000_000),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 31),
     ),
     curated(
@@ -175,8 +177,6 @@ SOURCES: tuple[Source, ...] = (
         not_null("effective_date"),
         between("a_tpp_min", 1, None),
         between("a_pd_min", 0, None),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 92),
     ),
     curated(
@@ -189,8 +189,6 @@ SOURCES: tuple[Source, ...] = (
         in_set("event_type", POLICY_EVENT_TYPES),
         in_set("licence_status", ["not controlled", "licence required", "case-by-case", "prohibited"]),
         between("min_domestic_share", 0, 1),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 31),
     ),
     curated(
@@ -204,7 +202,7 @@ SOURCES: tuple[Source, ...] = (
         not_null("line"),
         between("revenue_usd_m", 0, 1_000_000),
         in_set("source_kind", SOURCE_KINDS),
-        *curated_provenance(),
+        kind_rules=False,
         group="market",
         # NVIDIA publishes every quarter: the newest curated figure (as_of = its publication) is
         # at most a quarter old.
@@ -228,7 +226,7 @@ SOURCES: tuple[Source, ...] = (
         between("value_low", 0, 1e13),
         between("value_high", 0, 1e13),
         between("reported_share", 0, 1),
-        *curated_provenance(),
+        kind_rules=False,
         group="market",
         freshness=Freshness("max(as_of)", 366),
     ),
@@ -244,8 +242,6 @@ SOURCES: tuple[Source, ...] = (
         between("oversubscription", 1, None),
         # Where the amount as written can be read, it agrees with the numeric column.
         in_set("amount_matches_as_written", [True]),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 31),
     ),
     curated(
@@ -261,7 +257,7 @@ SOURCES: tuple[Source, ...] = (
         in_set("unit", ["million"]),
         in_set("source_kind", SOURCE_KINDS),
         between("fiscal_year", 2000, 2100),
-        *curated_provenance(),
+        kind_rules=False,
         freshness=Freshness(
             "max(as_of)",
             366,
@@ -275,8 +271,6 @@ SOURCES: tuple[Source, ...] = (
         unique("claim_id"),
         not_null("claim_zh"),
         not_null("claim_en"),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "claim_parts",
@@ -284,8 +278,6 @@ SOURCES: tuple[Source, ...] = (
         has_rows(13),
         unique("part_id"),
         not_null("part_en"),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "figure_observations",
@@ -294,8 +286,6 @@ SOURCES: tuple[Source, ...] = (
         not_null("record_key"),
         not_null("field"),
         unique_together("table_name", "record_key", "field", "source_name"),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "fx_rates",
@@ -304,7 +294,7 @@ SOURCES: tuple[Source, ...] = (
         unique_together("currency", "rate_date"),
         in_set("currency", ["CNY", "HKD", "USD"]),
         between("usd_per_unit", 0.0001, 10),
-        *curated_provenance(),
+        kind_rules=False,
         group="market",
         # A month's average is dated the 1st and published early in the next month, so a current
         # table's newest month is up to two months old. USD's identity rows say nothing of currency.
@@ -321,8 +311,6 @@ SOURCES: tuple[Source, ...] = (
         not_null("value"),
         unique_together("parameter", "chip_name"),
         between("value", 0, 1_000_000),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "cluster_scenarios",
@@ -336,8 +324,6 @@ SOURCES: tuple[Source, ...] = (
         between("overhead_share", 0, 10),
         between("market_premium", 0, 10),
         between("chip_price_usd", 1, 10_000_000),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     Source(
         "epoch_ml_hardware",
