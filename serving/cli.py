@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.warehouse import sql_string
-from serving.health import ServingFileDamaged, check_serving
+from serving.health import ServingFileDamaged, check_serving, connect_read_only
 from serving.output import WRITERS, batches
 from serving.publish import serving_path
 from serving.readonly import (
@@ -32,14 +32,6 @@ from serving.readonly import (
 
 EXIT_REFUSED = 2
 EXIT_TIMEOUT = 3
-
-
-def connect_read_only(path: Path, external_access: bool = False) -> duckdb.DuckDBPyConnection:
-    """chipwatch's own read-only connection to the serving file, for its own statements."""
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    if not external_access:
-        config["enable_external_access"] = False
-    return duckdb.connect(str(path), read_only=True, config=config)
 
 
 def _query_connection(args, limits: Limits):

@@ -25,6 +25,14 @@ class Published:
     table_rows: dict[str, int]
 
 
+def connect_read_only(path: Path, external_access: bool = False) -> duckdb.DuckDBPyConnection:
+    """chipwatch's own read-only connection to the serving file, for its own statements."""
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    if not external_access:
+        config["enable_external_access"] = False
+    return duckdb.connect(str(path), read_only=True, config=config)
+
+
 def _damaged(path: Path, what: str) -> ServingFileDamaged:
     return ServingFileDamaged(f"the serving file {path} is not usable: {what}; {REPUBLISH}.")
 
@@ -72,7 +80,7 @@ def check_serving(path: Path) -> Published:
     if not path.is_file():
         raise _damaged(path, "it is not a regular file")
     try:
-        con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+        con = connect_read_only(path)
     except duckdb.Error as error:
         raise _damaged(path, f"DuckDB cannot open it ({error})") from error
     with con:
