@@ -32,10 +32,28 @@ class ReferenceTable:
         return f"{self.name}.csv"
 
 
+def curated_table(
+    name: str, columns: dict[str, str], derive: Callable | None = None, source_kind=True, note=True
+) -> ReferenceTable:
+    """A curated table: `columns`, then what every curated row carries (docs/SOURCES.md): the kind
+    of source it cites (unless `source_kind` is False), its provenance, and a note (unless `note`
+    is False)."""
+    return ReferenceTable(
+        name,
+        {
+            **columns,
+            **(SOURCE_KIND if source_kind else {}),
+            **PROVENANCE,
+            **({"note": "string"} if note else {}),
+        },
+        derive,
+    )
+
+
 REFERENCE_TABLES = {
     table.name: table
     for table in (
-        ReferenceTable(
+        curated_table(
             "chips",
             {
                 "chip_name": "string",
@@ -52,12 +70,9 @@ REFERENCE_TABLES = {
                 "process_node": "string",
                 "released": "string",
                 "price_usd": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "export_control_rules",
             {
                 "rule_id": "string",
@@ -77,12 +92,9 @@ REFERENCE_TABLES = {
                 "pd_max_for_b": "float",
                 "case_by_case_tpp_max": "float",
                 "case_by_case_dram_gbps_max": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "policy_events",
             {
                 "event_id": "string",
@@ -98,12 +110,9 @@ REFERENCE_TABLES = {
                 "min_domestic_share": "float",
                 "share_basis": "string",
                 "rescinded_date": "date",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "nvidia_revenue",
             {
                 "fiscal_year": "int",
@@ -111,12 +120,9 @@ REFERENCE_TABLES = {
                 "line_type": "string",
                 "line": "string",
                 "revenue_usd_m": "float",
-                "source_kind": "string",
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "market_share_estimates",
             {
                 "period": "string",
@@ -133,12 +139,9 @@ REFERENCE_TABLES = {
                 "covers_market": "string",
                 "publisher": "string",
                 "published_date": "date",
-                "source_kind": "string",
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "funding_events",
             {
                 "company": "string",
@@ -156,13 +159,10 @@ REFERENCE_TABLES = {
                 "valuation": "float",
                 "valuation_basis": "string",
                 "oversubscription": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
             derive=imported_on_call("ingestion.funding:with_amounts_as_written"),
         ),
-        ReferenceTable(
+        curated_table(
             "company_financials",
             {
                 "company": "string",
@@ -173,12 +173,9 @@ REFERENCE_TABLES = {
                 "value": "float",
                 "currency": "string",
                 "unit": "string",
-                "source_kind": "string",
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "claims",
             {
                 "claim_id": "string",
@@ -187,22 +184,20 @@ REFERENCE_TABLES = {
                 "claim_en": "string",
                 "claimed_value": "float",
                 "claimed_unit": "string",
-                **SOURCE_KIND,
-                **PROVENANCE,
             },
+            note=False,
         ),
-        ReferenceTable(
+        curated_table(
             "fx_rates",
             {
                 "currency": "string",
                 "rate_date": "date",
                 "usd_per_unit": "float",
-                **PROVENANCE,
-                "note": "string",
             },
+            source_kind=False,
         ),
         # The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
-        ReferenceTable(
+        curated_table(
             "claim_parts",
             {
                 "claim_id": "string",
@@ -210,14 +205,11 @@ REFERENCE_TABLES = {
                 "part_en": "string",
                 "claimed_value": "float",
                 "claimed_unit": "string",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
         # Several sourced observations per figure (docs/SOURCES.md): the values the curated tables'
         # own rows do not carry, each with its source; dbt picks one per figure by the written precedence.
-        ReferenceTable(
+        curated_table(
             "figure_observations",
             {
                 "table_name": "string",
@@ -226,25 +218,19 @@ REFERENCE_TABLES = {
                 "value": "float",
                 "value_text": "string",
                 "unit": "string",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
         # Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
-        ReferenceTable(
+        curated_table(
             "cost_assumptions",
             {
                 "parameter": "string",
                 "chip_name": "string",
                 "value": "float",
                 "unit": "string",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "cluster_scenarios",
             {
                 "scenario_id": "string",
@@ -256,9 +242,6 @@ REFERENCE_TABLES = {
                 "overhead_share": "float",
                 "market_premium": "float",
                 "chip_price_usd": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
     )
