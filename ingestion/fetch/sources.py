@@ -121,12 +121,8 @@ def previous_quarter(fiscal_year: int, quarter: int) -> tuple[int, int]:
 
 
 def held_nvidia_quarters(folder: Path) -> set[tuple[int, int]]:
-    held = set()
-    for path in folder.glob("*.pdf") if folder.is_dir() else []:
-        match = NVIDIA_QUARTER_IN_NAME.search(path.name)
-        if match:
-            held.add((2000 + int(match.group(2)), int(match.group(1))))
-    return held
+    matches = (NVIDIA_QUARTER_IN_NAME.search(path.name) for path in folder.glob("*.pdf"))
+    return {(2000 + int(match.group(2)), int(match.group(1))) for match in matches if match}
 
 
 def plan_nvidia_revenue(context: FetchContext) -> Plan:
