@@ -160,7 +160,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def record(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    quarantined: pl.DataFrame | str,
+    quarantined: str,
     rows_read: int,
     rows_landed: int,
     files: Iterable[str],
@@ -168,21 +168,14 @@ def record(
     rows_other_partitions: int = 0,
     run_id: str | None = None,
 ) -> Accounting:
-    """Inside the load's open transaction: replace `quarantine.<table>` with `quarantined`
-    (QUARANTINE_SCHEMA: a frame, or a SELECT on `con` giving those columns, for loads whose set-aside
-    rows never leave DuckDB) and append the load's row to `meta.load_accounting`."""
-    if isinstance(quarantined, str):
-        con.execute(
-            f'create or replace table quarantine."{table}" as '
-            f"select {', '.join(QUARANTINE_SCHEMA)}, ?::timestamp as _loaded_at from ({quarantined})",
-            [loaded_at],
-        )
-    else:
-        con.register("_quarantine_frame", quarantined.with_columns(pl.lit(loaded_at).alias("_loaded_at")))
-        try:
-            con.execute(f'create or replace table quarantine."{table}" as select * from _quarantine_frame')
-        finally:
-            con.unregister("_quarantine_frame")
+    """Inside the load's open transaction: replace `quarantine.<table>` with the rows of the SELECT
+    `quarantined` on `con` (the QUARANTINE_SCHEMA columns: the set-aside rows never leave DuckDB)
+    and append the load's row to `meta.load_accounting`."""
+    con.execute(
+        f'create or replace table quarantine."{table}" as '
+        f"select {', '.join(QUARANTINE_SCHEMA)}, ?::timestamp as _loaded_at from ({quarantined})",
+        [loaded_at],
+    )
     [(in_quarantine,)] = con.execute(f'select count(*) from quarantine."{table}"').fetchall()
     accounting = Accounting(table, rows_read, rows_landed, in_quarantine, rows_other_partitions)
     con.execute(
