@@ -83,32 +83,17 @@ def flag(frame: pl.DataFrame, reasons: pl.Series | pl.Expr) -> pl.DataFrame:
 
 
 def split(frame: pl.DataFrame, source_file: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows without a `_reason`, and the flagged ones as quarantine rows."""
+    """The rows without a `_reason`, and the flagged ones as quarantine rows, with the line and
+    text (`_line`, `_row_json`) every reader's frame carries."""
     if REASON not in frame.columns:
         return frame, empty_quarantine()
-    flagged = frame.filter(pl.col(REASON).is_not_null())
-    file_column = (
-        pl.col("_source_file") if "_source_file" in frame.columns else pl.lit(source_file, pl.String)
-    )
-    quarantined = flagged.select(
-        file_column.alias("source_file"),
-        pl.col(LINE).cast(pl.Int64).alias("line") if LINE in frame.columns else pl.lit(None, pl.Int64),
+    quarantined = frame.filter(pl.col(REASON).is_not_null()).select(
+        pl.lit(source_file, pl.String).alias("source_file"),
+        pl.col(LINE).cast(pl.Int64).alias("line"),
         pl.col(REASON).alias("reason"),
-        pl.col(ROW_JSON).alias("row_json") if ROW_JSON in frame.columns else _json_of_rows(flagged),
+        pl.col(ROW_JSON).alias("row_json"),
     )
     return frame.filter(pl.col(REASON).is_null()).drop(REASON), quarantined
-
-
-def _json_of_rows(frame: pl.DataFrame) -> pl.Series:
-    columns = [c for c in frame.columns if not c.startswith("_")]
-    return pl.Series(
-        "row_json",
-        [
-            json.dumps(row, ensure_ascii=False, default=str)
-            for row in frame.select(columns).iter_rows(named=True)
-        ],
-        pl.String,
-    )
 
 
 def apply(load: Load, *rules: Callable[[pl.DataFrame], pl.Series | pl.Expr]) -> Load:
