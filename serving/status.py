@@ -218,8 +218,6 @@ def freshness_lines(title: str, sources: list[CheckResult]) -> list[str]:
 
 
 def load_lines(loads: list[LoadCount]) -> list[str]:
-    if not loads:
-        return []
     quarantined = sum(load.rows_quarantined for load in loads)
     lines = [
         f"Loads (rows read = landed + quarantined): {quarantined} rows in quarantine"
