@@ -89,16 +89,14 @@ def number_column(frame: pl.DataFrame, column: str, divisor: float = 1.0) -> tup
     values: list[float | None] = []
     reasons: list[str | None] = []
     for text in frame[column].to_list():
-        if is_blank(text):
-            values.append(None)
-            reasons.append(None)
-            continue
-        try:
-            values.append(parse_number(text, column, divisor))
-            reasons.append(None)
-        except CellError as error:
-            values.append(None)
-            reasons.append(f"column '{column}': cannot read {text!r} as a number: {error}")
+        value = reason = None
+        if not is_blank(text):
+            try:
+                value = parse_number(text, column, divisor)
+            except CellError as error:
+                reason = f"column '{column}': cannot read {text!r} as a number: {error}"
+        values.append(value)
+        reasons.append(reason)
     return pl.Series(column, values, pl.Float64), pl.Series(column, reasons, pl.String)
 
 

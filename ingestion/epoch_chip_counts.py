@@ -62,7 +62,6 @@ def load_epoch_ai_chip_counts(path: str | Path) -> Load:
             "is_incomplete"
         ),
     )
-    flagged = [REASON] if REASON in typed.columns else []
-    typed = typed.select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS, *flagged)
+    typed = typed.select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS, REASON)
     load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
     return apply(load)

@@ -6,7 +6,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
-from ingestion.quarantine import Load, apply, quarantine_records
+from ingestion.quarantine import Load, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 COLUMNS = (
@@ -58,5 +58,4 @@ def load_epoch_gpu_clusters(path: str | Path) -> Load:
     typed = read_typed(mapped, numbers, dates, unreadable="keep")
     typed = typed.with_columns(pl.col(column).round().cast(pl.Int64) for column in COUNT_COLUMNS)
     typed = typed.select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS)
-    load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(load)
+    return Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))

@@ -6,11 +6,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.columns import EXTRA_JSON, SOURCE_ROW, SourceColumn, map_columns
-from ingestion.quarantine import (
-    Load,
-    apply,
-    quarantine_records,
-)
+from ingestion.quarantine import Load, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 TERA = 1e12
@@ -102,5 +98,4 @@ def load_epoch_ml_hardware(path: str | Path) -> Load:
         .str.strip_chars()
         .str.to_datetime("%Y-%m-%d %H:%M:%S%z", time_zone="UTC", strict=False),
     ).select(*OUTPUT_COLUMNS, *INTERNAL_COLUMNS)
-    load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
-    return apply(load)
+    return Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))

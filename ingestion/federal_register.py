@@ -65,8 +65,7 @@ def load_federal_register_json(path: str | Path) -> Load:
     frame = pl.DataFrame(rows, schema=text_schema, orient="row").with_columns(
         pl.col("publication_date", "effective_on").str.to_date("%Y-%m-%d", strict=False)
     )
-    load = Load(frame, quarantine_records([], path.name), len(rows), (path.name,))
-    return load
+    return Load(frame, quarantine_records([], path.name), len(rows), (path.name,))
 
 
 def empty_federal_register() -> pl.DataFrame:

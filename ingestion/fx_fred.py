@@ -12,7 +12,7 @@ import polars as pl
 
 from ingestion.cells import read_typed
 from ingestion.errors import SourceFormatError
-from ingestion.quarantine import Load, apply, quarantine_records
+from ingestion.quarantine import REASON, Load, apply, quarantine_records
 from ingestion.source_text import INTERNAL_COLUMNS, parse_csv
 
 TABLE = "fred_fx_monthly"
@@ -38,7 +38,7 @@ def load_fred_fx_csv(path: str | Path) -> Load:
     """Read one FRED series CSV; a file of another series or shape is refused (SourceFormatError)."""
     path = Path(path)
     text = parse_csv(path)
-    headers = [h for h in text.header]
+    headers = text.header
     if len(headers) != 2 or headers[0] not in DATE_HEADERS:
         raise SourceFormatError(
             f"{path.name}: expected FRED's two columns ({' or '.join(DATE_HEADERS)}, then a series id), "
@@ -56,7 +56,7 @@ def load_fred_fx_csv(path: str | Path) -> Load:
         pl.lit(SERIES_CURRENCY[series_id]).alias("currency"),
         pl.lit(SOURCE_NAME).alias("source_name"),
         pl.lit(series_url(series_id)).alias("source_url"),
-    ).select(*SCHEMA, *INTERNAL_COLUMNS, *(["_reason"] if "_reason" in typed.columns else []))
+    ).select(*SCHEMA, *INTERNAL_COLUMNS, REASON)
     load = Load(typed, quarantine_records(text.rejected, path.name), text.rows_read, (path.name,))
     return apply(load)
 

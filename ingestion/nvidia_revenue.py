@@ -82,22 +82,12 @@ def load_revenue_by_market_pdf(path: str | Path) -> Load:
     edition = (
         _quarter_label(*max((r["fiscal_year"], r["fiscal_quarter"]) for r in records)) if records else None
     )
-    frame = pl.DataFrame([{"edition": edition, **r} for r in records], schema=SCHEMA_WITH_LINE)
-    load = Load(frame, quarantine_records(rejected, path.name), frame.height + len(rejected), (path.name,))
-    load.frame = load.frame.sort(KEY)
-    return load
-
-
-def read_revenue_by_market_pdf(path: str | Path) -> pl.DataFrame:
-    """The rows of `load_revenue_by_market_pdf`; a row it would quarantine is an error."""
-    load = load_revenue_by_market_pdf(path)
-    if load.quarantined.height:
-        raise SourceFormatError(f"{Path(path).name}: {load.quarantined['reason'][0]}")
-    return load.landable()
+    frame = pl.DataFrame([{"edition": edition, **r} for r in records], schema=SCHEMA_WITH_LINE).sort(KEY)
+    return Load(frame, quarantine_records(rejected, path.name), frame.height + len(rejected), (path.name,))
 
 
 def _table_records(
-    table: list[list[str | None]], page: int, source_file: str, rejected: list[dict] | None = None
+    table: list[list[str | None]], page: int, source_file: str, rejected: list[dict]
 ) -> list[dict]:
     header_index, quarters = _find_quarter_header(table)
     if header_index is None:
@@ -116,17 +106,14 @@ def _table_records(
         if not label or all(value is None for value in values.values()) and not problems:
             continue
         segment = SEGMENTS.get(label.casefold(), label)
+        row_json = json.dumps(dict(zip(header, map(_clean, row), strict=False)), ensure_ascii=False)
         for i, problem in problems.items():
-            if rejected is None:
-                raise SourceFormatError(problem)
             rejected.append(
                 {
                     "line": row_index,
                     "reason": f"page {page}, table row {row_index}, column {header[i]!r} "
                     f"(segment {segment!r}): {problem.split(': ', 1)[-1]}",
-                    "row_json": json.dumps(
-                        dict(zip(header, map(_clean, row), strict=False)), ensure_ascii=False
-                    ),
+                    "row_json": row_json,
                 }
             )
         for i, value in values.items():
@@ -141,9 +128,7 @@ def _table_records(
                     "source_file": source_file,
                     "page": page,
                     "_line": row_index,
-                    "_row_json": json.dumps(
-                        dict(zip(header, map(_clean, row), strict=False)), ensure_ascii=False
-                    ),
+                    "_row_json": row_json,
                 }
             )
     return records

@@ -83,32 +83,17 @@ def flag(frame: pl.DataFrame, reasons: pl.Series | pl.Expr) -> pl.DataFrame:
 
 
 def split(frame: pl.DataFrame, source_file: str | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The rows without a `_reason`, and the flagged ones as quarantine rows."""
+    """The rows without a `_reason`, and the flagged ones as quarantine rows, with the line and
+    text (`_line`, `_row_json`) every reader's frame carries."""
     if REASON not in frame.columns:
         return frame, empty_quarantine()
-    flagged = frame.filter(pl.col(REASON).is_not_null())
-    file_column = (
-        pl.col("_source_file") if "_source_file" in frame.columns else pl.lit(source_file, pl.String)
-    )
-    quarantined = flagged.select(
-        file_column.alias("source_file"),
-        pl.col(LINE).cast(pl.Int64).alias("line") if LINE in frame.columns else pl.lit(None, pl.Int64),
+    quarantined = frame.filter(pl.col(REASON).is_not_null()).select(
+        pl.lit(source_file, pl.String).alias("source_file"),
+        pl.col(LINE).cast(pl.Int64).alias("line"),
         pl.col(REASON).alias("reason"),
-        pl.col(ROW_JSON).alias("row_json") if ROW_JSON in frame.columns else _json_of_rows(flagged),
+        pl.col(ROW_JSON).alias("row_json"),
     )
     return frame.filter(pl.col(REASON).is_null()).drop(REASON), quarantined
-
-
-def _json_of_rows(frame: pl.DataFrame) -> pl.Series:
-    columns = [c for c in frame.columns if not c.startswith("_")]
-    return pl.Series(
-        "row_json",
-        [
-            json.dumps(row, ensure_ascii=False, default=str)
-            for row in frame.select(columns).iter_rows(named=True)
-        ],
-        pl.String,
-    )
 
 
 def apply(load: Load, *rules: Callable[[pl.DataFrame], pl.Series | pl.Expr]) -> Load:
@@ -160,7 +145,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
 def record(
     con: duckdb.DuckDBPyConnection,
     table: str,
-    quarantined: pl.DataFrame | str,
+    quarantined: str,
     rows_read: int,
     rows_landed: int,
     files: Iterable[str],
@@ -168,21 +153,14 @@ def record(
     rows_other_partitions: int = 0,
     run_id: str | None = None,
 ) -> Accounting:
-    """Inside the load's open transaction: replace `quarantine.<table>` with `quarantined`
-    (QUARANTINE_SCHEMA: a frame, or a SELECT on `con` giving those columns, for loads whose set-aside
-    rows never leave DuckDB) and append the load's row to `meta.load_accounting`."""
-    if isinstance(quarantined, str):
-        con.execute(
-            f'create or replace table quarantine."{table}" as '
-            f"select {', '.join(QUARANTINE_SCHEMA)}, ?::timestamp as _loaded_at from ({quarantined})",
-            [loaded_at],
-        )
-    else:
-        con.register("_quarantine_frame", quarantined.with_columns(pl.lit(loaded_at).alias("_loaded_at")))
-        try:
-            con.execute(f'create or replace table quarantine."{table}" as select * from _quarantine_frame')
-        finally:
-            con.unregister("_quarantine_frame")
+    """Inside the load's open transaction: replace `quarantine.<table>` with the rows of the SELECT
+    `quarantined` on `con` (the QUARANTINE_SCHEMA columns: the set-aside rows never leave DuckDB)
+    and append the load's row to `meta.load_accounting`."""
+    con.execute(
+        f'create or replace table quarantine."{table}" as '
+        f"select {', '.join(QUARANTINE_SCHEMA)}, ?::timestamp as _loaded_at from ({quarantined})",
+        [loaded_at],
+    )
     [(in_quarantine,)] = con.execute(f'select count(*) from quarantine."{table}"').fetchall()
     accounting = Accounting(table, rows_read, rows_landed, in_quarantine, rows_other_partitions)
     con.execute(

@@ -6,6 +6,8 @@ Plain data with no polars import, so the Dagster code location can list them che
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ingestion.lazy import imported_on_call
+
 COLUMN_TYPES = ("string", "float", "int", "date")
 
 # What kind of source a row cites (validation.expectations.SOURCE_KINDS, docs/SOURCES.md).
@@ -22,23 +24,37 @@ PROVENANCE = {
 @dataclass(frozen=True)
 class ReferenceTable:
     name: str
-    file_name: str
     columns: dict[str, str]  # column -> one of COLUMN_TYPES
     derive: Callable | None = None  # over the typed frame (polars), adding derived columns
 
+    @property
+    def file_name(self) -> str:
+        return f"{self.name}.csv"
 
-def _amounts_as_written(frame):
-    from ingestion.funding import with_amounts_as_written
 
-    return with_amounts_as_written(frame)
+def curated_table(
+    name: str, columns: dict[str, str], derive: Callable | None = None, source_kind=True, note=True
+) -> ReferenceTable:
+    """A curated table: `columns`, then what every curated row carries (docs/SOURCES.md): the kind
+    of source it cites (unless `source_kind` is False), its provenance, and a note (unless `note`
+    is False)."""
+    return ReferenceTable(
+        name,
+        {
+            **columns,
+            **(SOURCE_KIND if source_kind else {}),
+            **PROVENANCE,
+            **({"note": "string"} if note else {}),
+        },
+        derive,
+    )
 
 
 REFERENCE_TABLES = {
     table.name: table
     for table in (
-        ReferenceTable(
+        curated_table(
             "chips",
-            "chips.csv",
             {
                 "chip_name": "string",
                 "vendor": "string",
@@ -54,14 +70,10 @@ REFERENCE_TABLES = {
                 "process_node": "string",
                 "released": "string",
                 "price_usd": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "export_control_rules",
-            "export_control_rules.csv",
             {
                 "rule_id": "string",
                 "rule_name": "string",
@@ -80,14 +92,10 @@ REFERENCE_TABLES = {
                 "pd_max_for_b": "float",
                 "case_by_case_tpp_max": "float",
                 "case_by_case_dram_gbps_max": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "policy_events",
-            "policy_events.csv",
             {
                 "event_id": "string",
                 "event_date": "date",
@@ -102,28 +110,20 @@ REFERENCE_TABLES = {
                 "min_domestic_share": "float",
                 "share_basis": "string",
                 "rescinded_date": "date",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "nvidia_revenue",
-            "nvidia_revenue.csv",
             {
                 "fiscal_year": "int",
                 "fiscal_period": "string",
                 "line_type": "string",
                 "line": "string",
                 "revenue_usd_m": "float",
-                "source_kind": "string",
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "market_share_estimates",
-            "market_share_estimates.csv",
             {
                 "period": "string",
                 "market": "string",
@@ -139,14 +139,10 @@ REFERENCE_TABLES = {
                 "covers_market": "string",
                 "publisher": "string",
                 "published_date": "date",
-                "source_kind": "string",
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "funding_events",
-            "funding_events.csv",
             {
                 "company": "string",
                 "ticker": "string",
@@ -163,15 +159,11 @@ REFERENCE_TABLES = {
                 "valuation": "float",
                 "valuation_basis": "string",
                 "oversubscription": "float",
-                **SOURCE_KIND,
-                **PROVENANCE,
-                "note": "string",
             },
-            derive=_amounts_as_written,
+            derive=imported_on_call("ingestion.funding:with_amounts_as_written"),
         ),
-        ReferenceTable(
+        curated_table(
             "company_financials",
-            "company_financials.csv",
             {
                 "company": "string",
                 "ticker": "string",
@@ -181,14 +173,10 @@ REFERENCE_TABLES = {
                 "value": "float",
                 "currency": "string",
                 "unit": "string",
-                "source_kind": "string",
-                **PROVENANCE,
-                "note": "string",
             },
         ),
-        ReferenceTable(
+        curated_table(
             "claims",
-            "claims.csv",
             {
                 "claim_id": "string",
                 "topic": "string",
@@ -196,94 +184,65 @@ REFERENCE_TABLES = {
                 "claim_en": "string",
                 "claimed_value": "float",
                 "claimed_unit": "string",
-                **SOURCE_KIND,
-                **PROVENANCE,
             },
+            note=False,
         ),
-        ReferenceTable(
+        curated_table(
             "fx_rates",
-            "fx_rates.csv",
             {
                 "currency": "string",
                 "rate_date": "date",
                 "usd_per_unit": "float",
-                **PROVENANCE,
-                "note": "string",
+            },
+            source_kind=False,
+        ),
+        # The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
+        curated_table(
+            "claim_parts",
+            {
+                "claim_id": "string",
+                "part_id": "string",
+                "part_en": "string",
+                "claimed_value": "float",
+                "claimed_unit": "string",
+            },
+        ),
+        # Several sourced observations per figure (docs/SOURCES.md): the values the curated tables'
+        # own rows do not carry, each with its source; dbt picks one per figure by the written precedence.
+        curated_table(
+            "figure_observations",
+            {
+                "table_name": "string",
+                "record_key": "string",
+                "field": "string",
+                "value": "float",
+                "value_text": "string",
+                "unit": "string",
+            },
+        ),
+        # Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
+        curated_table(
+            "cost_assumptions",
+            {
+                "parameter": "string",
+                "chip_name": "string",
+                "value": "float",
+                "unit": "string",
+            },
+        ),
+        curated_table(
+            "cluster_scenarios",
+            {
+                "scenario_id": "string",
+                "scenario_name": "string",
+                "baseline_scenario_id": "string",
+                "chip_name": "string",
+                "chip_count": "int",
+                "scaling_efficiency": "float",
+                "overhead_share": "float",
+                "market_premium": "float",
+                "chip_price_usd": "float",
             },
         ),
     )
 }
-
-# The claims' figures one by one: marts.claim_parts judges each, marts.claims_check the claim.
-REFERENCE_TABLES["claim_parts"] = ReferenceTable(
-    "claim_parts",
-    "claim_parts.csv",
-    {
-        "claim_id": "string",
-        "part_id": "string",
-        "part_en": "string",
-        "claimed_value": "float",
-        "claimed_unit": "string",
-        **SOURCE_KIND,
-        **PROVENANCE,
-        "note": "string",
-    },
-)
-
-# Several sourced observations per figure (docs/SOURCES.md): the values the curated tables' own
-# rows do not carry, each with its source; dbt picks one per figure by the written precedence.
-REFERENCE_TABLES["figure_observations"] = ReferenceTable(
-    "figure_observations",
-    "figure_observations.csv",
-    {
-        "table_name": "string",
-        "record_key": "string",
-        "field": "string",
-        "value": "float",
-        "value_text": "string",
-        "unit": "string",
-        **SOURCE_KIND,
-        **PROVENANCE,
-        "note": "string",
-    },
-)
-
-# Assumptions of the cost models (marts chip_cost_efficiency and cluster_cost_efficiency).
-REFERENCE_TABLES.update(
-    {
-        table.name: table
-        for table in (
-            ReferenceTable(
-                "cost_assumptions",
-                "cost_assumptions.csv",
-                {
-                    "parameter": "string",
-                    "chip_name": "string",
-                    "value": "float",
-                    "unit": "string",
-                    **SOURCE_KIND,
-                    **PROVENANCE,
-                    "note": "string",
-                },
-            ),
-            ReferenceTable(
-                "cluster_scenarios",
-                "cluster_scenarios.csv",
-                {
-                    "scenario_id": "string",
-                    "scenario_name": "string",
-                    "baseline_scenario_id": "string",
-                    "chip_name": "string",
-                    "chip_count": "int",
-                    "scaling_efficiency": "float",
-                    "overhead_share": "float",
-                    "market_premium": "float",
-                    "chip_price_usd": "float",
-                    **SOURCE_KIND,
-                    **PROVENANCE,
-                    "note": "string",
-                },
-            ),
-        )
-    }
-)

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ingestion.lazy import imported_on_call
 from ingestion.reference_tables import REFERENCE_TABLES
 from validation.expectations import (
     CONFIDENCE_LEVELS,
@@ -101,15 +103,19 @@ class Source:
         return self.file_name or (f"the {self.folder} inbox" if self.folder else self.table)
 
 
-def curated_provenance() -> tuple[Expectation, ...]:
-    """Every curated row names its source, its as-of date (not in the future) and its confidence."""
-    return (*provenance(), not_in_future("as_of", days_ahead=0))
-
-
-def curated(name: str, description: str, *rules: Expectation, group="reference", freshness=None) -> Source:
-    """A curated file of data/reference/ (columns in `ingestion.reference_tables`). A row with an
-    empty first column (its key) or a future as-of date is set aside; any other rule's breach
-    refuses the file, for a person to fix."""
+def curated(
+    name: str, description: str, *rules: Expectation, group="reference", freshness=None, kind_rules=True
+) -> Source:
+    """A curated file of data/reference/ (columns in `ingestion.reference_tables`). Besides `rules`,
+    every row names its source, its as-of date (not in the future) and its confidence, and (with
+    `kind_rules`, `source_kinds()`) the kind of source it cites. A row with an empty first column (its key)
+    or a future as-of date is set aside; any other rule's breach refuses the file, for a person to fix."""
+    rules = (
+        *rules,
+        *provenance(),
+        not_in_future("as_of", days_ahead=0),
+        *(source_kinds() if kind_rules else ()),
+    )
     table = REFERENCE_TABLES[name]
     set_aside = [not_null(next(iter(table.columns))), *(r for r in rules if r.kind == "NotInFuture")]
     return Source(
@@ -119,86 +125,9 @@ def curated(name: str, description: str, *rules: Expectation, group="reference",
         audited=tuple(r for r in rules if r not in set_aside and r.kind != "ExpectTableRowCountToBeBetween"),
         group=group,
         file_name=table.file_name,
-        reader=_reference_reader(name),
+        reader=partial(imported_on_call("ingestion.reference:load_reference_csv"), table=table),
         freshness=freshness,
     )
-
-
-def _reference_reader(name: str) -> Callable[[Path], Load]:
-    def read(path: Path) -> Load:
-        from ingestion.reference import load_reference_csv
-
-        return load_reference_csv(path, REFERENCE_TABLES[name])
-
-    return read
-
-
-# Readers, imported when a file is read: loading the code location stays fast.
-def _epoch_ml_hardware(path: Path) -> Load:
-    from ingestion.epoch_hardware import load_epoch_ml_hardware
-
-    return load_epoch_ml_hardware(path)
-
-
-def _epoch_gpu_clusters(path: Path) -> Load:
-    from ingestion.epoch_clusters import load_epoch_gpu_clusters
-
-    return load_epoch_gpu_clusters(path)
-
-
-def _epoch_ai_chip_counts(path: Path) -> Load:
-    from ingestion.epoch_chip_counts import load_epoch_ai_chip_counts
-
-    return load_epoch_ai_chip_counts(path)
-
-
-def _nvidia_revenue_pdf(path: Path) -> Load:
-    from ingestion.nvidia_revenue import load_revenue_by_market_pdf
-
-    return load_revenue_by_market_pdf(path)
-
-
-def _fred_fx(path: Path) -> Load:
-    from ingestion.fx_fred import load_fred_fx_csv
-
-    return load_fred_fx_csv(path)
-
-
-def _fred_fx_empty():
-    from ingestion.fx_fred import empty_fred_fx
-
-    return empty_fred_fx()
-
-
-def _federal_register(path: Path) -> Load:
-    from ingestion.federal_register import load_federal_register_json
-
-    return load_federal_register_json(path)
-
-
-def _federal_register_empty():
-    from ingestion.federal_register import empty_federal_register
-
-    return empty_federal_register()
-
-
-def _sec_filing(path: Path) -> Load:
-    from ingestion.sec_filings import load_sec_filing
-
-    return load_sec_filing(path)
-
-
-def _price_file(path: Path) -> Load:
-    from ingestion.prices import load_price_file
-
-    return load_price_file(path)
-
-
-def _synthetic_datacenters(path: Path) -> Load:
-    from ingestion.quarantine import Load
-    from ingestion.synthetic_datacenters import generate_synthetic_datacenters
-
-    return Load.of_frame(generate_synthetic_datacenters(), (path.name,))
 
 
 CARD_STATUSES = ["active", "spare", "failed", "retired"]
@@ -238,8 +167,6 @@ SOURCES: tuple[Source, ...] = (
         between("die_area_mm2", 10, 5_000),
         between("interconnect_gbps", 1, 100_000),
         between("price_usd", 1, 10_000_000),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 31),
     ),
     curated(
@@ -250,8 +177,6 @@ SOURCES: tuple[Source, ...] = (
         not_null("effective_date"),
         between("a_tpp_min", 1, None),
         between("a_pd_min", 0, None),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 92),
     ),
     curated(
@@ -264,8 +189,6 @@ SOURCES: tuple[Source, ...] = (
         in_set("event_type", POLICY_EVENT_TYPES),
         in_set("licence_status", ["not controlled", "licence required", "case-by-case", "prohibited"]),
         between("min_domestic_share", 0, 1),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 31),
     ),
     curated(
@@ -279,7 +202,7 @@ SOURCES: tuple[Source, ...] = (
         not_null("line"),
         between("revenue_usd_m", 0, 1_000_000),
         in_set("source_kind", SOURCE_KINDS),
-        *curated_provenance(),
+        kind_rules=False,
         group="market",
         # NVIDIA publishes every quarter: the newest curated figure (as_of = its publication) is
         # at most a quarter old.
@@ -303,7 +226,7 @@ SOURCES: tuple[Source, ...] = (
         between("value_low", 0, 1e13),
         between("value_high", 0, 1e13),
         between("reported_share", 0, 1),
-        *curated_provenance(),
+        kind_rules=False,
         group="market",
         freshness=Freshness("max(as_of)", 366),
     ),
@@ -319,8 +242,6 @@ SOURCES: tuple[Source, ...] = (
         between("oversubscription", 1, None),
         # Where the amount as written can be read, it agrees with the numeric column.
         in_set("amount_matches_as_written", [True]),
-        *curated_provenance(),
-        *source_kinds(),
         freshness=Freshness("max(as_of)", 31),
     ),
     curated(
@@ -336,7 +257,7 @@ SOURCES: tuple[Source, ...] = (
         in_set("unit", ["million"]),
         in_set("source_kind", SOURCE_KINDS),
         between("fiscal_year", 2000, 2100),
-        *curated_provenance(),
+        kind_rules=False,
         freshness=Freshness(
             "max(as_of)",
             366,
@@ -350,8 +271,6 @@ SOURCES: tuple[Source, ...] = (
         unique("claim_id"),
         not_null("claim_zh"),
         not_null("claim_en"),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "claim_parts",
@@ -359,8 +278,6 @@ SOURCES: tuple[Source, ...] = (
         has_rows(13),
         unique("part_id"),
         not_null("part_en"),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "figure_observations",
@@ -369,8 +286,6 @@ SOURCES: tuple[Source, ...] = (
         not_null("record_key"),
         not_null("field"),
         unique_together("table_name", "record_key", "field", "source_name"),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "fx_rates",
@@ -379,7 +294,7 @@ SOURCES: tuple[Source, ...] = (
         unique_together("currency", "rate_date"),
         in_set("currency", ["CNY", "HKD", "USD"]),
         between("usd_per_unit", 0.0001, 10),
-        *curated_provenance(),
+        kind_rules=False,
         group="market",
         # A month's average is dated the 1st and published early in the next month, so a current
         # table's newest month is up to two months old. USD's identity rows say nothing of currency.
@@ -396,8 +311,6 @@ SOURCES: tuple[Source, ...] = (
         not_null("value"),
         unique_together("parameter", "chip_name"),
         between("value", 0, 1_000_000),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     curated(
         "cluster_scenarios",
@@ -411,8 +324,6 @@ SOURCES: tuple[Source, ...] = (
         between("overhead_share", 0, 10),
         between("market_premium", 0, 10),
         between("chip_price_usd", 1, 10_000_000),
-        *curated_provenance(),
-        *source_kinds(),
     ),
     Source(
         "epoch_ml_hardware",
@@ -425,7 +336,7 @@ SOURCES: tuple[Source, ...] = (
             between("tpp", 0, 10_000_000),
         ),
         folder="epoch_ml_hardware",
-        reader=_epoch_ml_hardware,
+        reader=imported_on_call("ingestion.epoch_hardware:load_epoch_ml_hardware"),
         freshness=Freshness("max(cast(last_modified as date))", 31),
     ),
     Source(
@@ -439,7 +350,7 @@ SOURCES: tuple[Source, ...] = (
             between("power_mw", 0, 100_000),
         ),
         folder="epoch_gpu_clusters",
-        reader=_epoch_gpu_clusters,
+        reader=imported_on_call("ingestion.epoch_clusters:load_epoch_gpu_clusters"),
         # The newest cluster Epoch lists as existing, by its first operational date (a planned
         # cluster's date passes by itself): Epoch adds a cluster months after it starts (the
         # November 2025 edition's newest is of 2025-07-22).
@@ -470,7 +381,7 @@ SOURCES: tuple[Source, ...] = (
             ),
         ),
         folder="epoch_ai_chip_counts",
-        reader=_epoch_ai_chip_counts,
+        reader=imported_on_call("ingestion.epoch_chip_counts:load_epoch_ai_chip_counts"),
         freshness=Freshness("max(estimated_on)", 120),
     ),
     Source(
@@ -485,7 +396,7 @@ SOURCES: tuple[Source, ...] = (
         group="market",
         folder="nvidia_revenue",
         suffixes=(".pdf",),
-        reader=_nvidia_revenue_pdf,
+        reader=imported_on_call("ingestion.nvidia_revenue:load_revenue_by_market_pdf"),
         # The end of the newest quarter an edition reports (NVIDIA's fiscal year ends in late
         # January): a quarter plus the month the PDF takes to come out, as for the filings.
         freshness=Freshness(
@@ -504,9 +415,9 @@ SOURCES: tuple[Source, ...] = (
             unique_together("_source_file", "series_id", "observation_date"),
         ),
         folder="fx_rates",
-        reader=_fred_fx,
+        reader=imported_on_call("ingestion.fx_fred:load_fred_fx_csv"),
         may_be_empty=True,
-        empty=_fred_fx_empty,
+        empty=imported_on_call("ingestion.fx_fred:empty_fred_fx"),
     ),
     Source(
         "federal_register_candidates",
@@ -520,9 +431,9 @@ SOURCES: tuple[Source, ...] = (
         ),
         folder="federal_register",
         suffixes=(".json",),
-        reader=_federal_register,
+        reader=imported_on_call("ingestion.federal_register:load_federal_register_json"),
         may_be_empty=True,
-        empty=_federal_register_empty,
+        empty=imported_on_call("ingestion.federal_register:empty_federal_register"),
     ),
     Source(
         "sec_filing_facts",
@@ -540,7 +451,7 @@ SOURCES: tuple[Source, ...] = (
         group="market",
         folder="sec_filings",
         suffixes=(".htm", ".html", ".xhtml"),
-        reader=_sec_filing,
+        reader=imported_on_call("ingestion.sec_filings:load_sec_filing"),
         # The newest filing's period ended at most a quarter plus the month a 10-Q takes to be filed ago.
         freshness=Freshness("max(document_period_end_date)", 130),
     ),
@@ -578,7 +489,7 @@ SOURCES: tuple[Source, ...] = (
             Column("dataset", ("Dataset",), default="'reported'"),
             Column("source_row", kind="bigint"),
         ),
-        reader=_price_file,
+        reader=imported_on_call("ingestion.prices:load_price_file"),
         may_be_empty=True,
         freshness=Freshness("max(date)", None),
         partitioned=True,
@@ -681,18 +592,14 @@ SOURCES: tuple[Source, ...] = (
             not_null("chip_name"),
             between("cards", 1, 10_000_000),
             in_set("dataset", ["synthetic"]),
-            not_null("source_name"),
-            not_null("as_of"),
-            not_null("confidence"),
-            in_set("confidence", CONFIDENCE_LEVELS),
+            *provenance(),
         ),
         code_file="ingestion/synthetic_datacenters.py",
-        reader=_synthetic_datacenters,
+        reader=imported_on_call("ingestion.synthetic_datacenters:load_synthetic_datacenters"),
     ),
 )
 
 BY_TABLE = {source.table: source for source in SOURCES}
-BY_FOLDER = {source.folder: source for source in SOURCES if source.folder}
 
 
 def in_group(group: str) -> tuple[Source, ...]:

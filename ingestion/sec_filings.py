@@ -126,8 +126,7 @@ def load_sec_filing(path: str | Path) -> Load:
                 "_row_json": row_json,
             }
         )
-    offset = len(document.numeric)
-    for index, error in enumerate(document.errors, start=offset + 1):
+    for index, error in enumerate(document.errors, start=len(document.numeric) + 1):
         rejected.append(
             {
                 "line": index,
@@ -191,12 +190,9 @@ def _cover_facts(nonnumeric: list, source_file: str) -> dict:
             "this is not the primary document of a 10-K or 10-Q."
         )
     return {
-        "entity_cik": found.get("entity_cik"),
-        "entity_name": found.get("entity_name"),
-        "document_type": found["document_type"],
+        **{column: found.get(column) for column in COVER_CONCEPTS.values()},
         "document_period_end_date": _cover_date(found["document_period_end_date"], source_file),
         "fiscal_year_focus": int(found["fiscal_year_focus"]) if found.get("fiscal_year_focus") else None,
-        "fiscal_period_focus": found.get("fiscal_period_focus"),
         "fiscal_year_end_month": _month(found.get("fiscal_year_end_month")),
     }
 

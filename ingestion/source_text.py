@@ -38,10 +38,7 @@ csv.field_size_limit(2**31 - 1)  # long records are measured and quarantined her
 class CsvText:
     """A CSV read as text: one string column per header, plus `_line` and `_row_json`."""
 
-    path: Path
     header: list[str]
-    delimiter: str
-    encoding: str
     frame: pl.DataFrame
     rejected: list[dict] = field(default_factory=list)  # {line, reason, row_json}
 
@@ -50,12 +47,12 @@ class CsvText:
         return self.frame.height + len(self.rejected)
 
 
-def decode(path: Path) -> tuple[str, str]:
-    """The file's text and the encoding it was read as; refuses empty, binary and unknown files."""
+def decode(path: Path) -> str:
+    """The file's text; refuses empty, binary and unknown files."""
     data = path.read_bytes()
     name = path.name
     if data.startswith(codecs.BOM_UTF8):
-        data, encodings = data[len(codecs.BOM_UTF8) :], ("utf-8-sig",)
+        data, encodings = data[len(codecs.BOM_UTF8) :], ("utf-8",)
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encodings = ("utf-16",)
     else:
@@ -73,11 +70,9 @@ def decode(path: Path) -> tuple[str, str]:
     error: UnicodeDecodeError | None = None
     for encoding in encodings:
         try:
-            text = data.decode("utf-16" if encoding == "utf-16" else encoding.replace("-sig", ""))
+            return data.decode(encoding)
         except UnicodeDecodeError as failure:
             error = error or failure
-            continue
-        return text, encoding
     assert error is not None
     raise SourceFormatError(
         f"{name}: byte {error.start}: the file is neither UTF-8 nor GB18030/GBK text. "
@@ -167,7 +162,7 @@ def _row_json(header: list[str], fields: list[str]) -> str:
 def parse_csv(path: str | Path) -> CsvText:
     """Read `path` as text records; see the module docstring for what is accepted and refused."""
     path = Path(path)
-    text, encoding = decode(path)
+    text = decode(path)
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = sniff_delimiter(first_line)
     source_lines = text.splitlines()
@@ -248,4 +243,4 @@ def parse_csv(path: str | Path) -> CsvText:
             ROW_JSON: pl.Series(ROW_JSON, row_jsons, pl.String),
         }
     )
-    return CsvText(path, header, delimiter, encoding, frame, rejected)
+    return CsvText(header, frame, rejected)

@@ -7,8 +7,11 @@ and `confidence = 'claimed'`: it is invention for illustration, never an observa
 
 import random
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
+
+from ingestion.quarantine import Load
 
 SEED = 20251209
 COUNT = 40
@@ -105,6 +108,11 @@ def generate_synthetic_datacenters(seed: int = SEED, count: int = COUNT) -> pl.D
                 }
             )
     return pl.DataFrame(rows, schema=COLUMNS, orient="row")
+
+
+def load_synthetic_datacenters(path: Path) -> Load:
+    """The generated frame as the load of its source, `path` being this module."""
+    return Load.of_frame(generate_synthetic_datacenters(), (path.name,))
 
 
 def _split(rng: random.Random, buckets: dict[str, int], total: int) -> None:

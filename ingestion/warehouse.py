@@ -1,4 +1,4 @@
-"""SQL literals and file hashes for the lander."""
+"""SQL literals, quoted names and file hashes."""
 
 import hashlib
 from datetime import date, datetime
@@ -8,6 +8,11 @@ from pathlib import Path
 def sql_string(text: str) -> str:
     """`text` as a SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def sql_name(identifier: str) -> str:
+    """`identifier` as a quoted SQL name (a schema, table or column)."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def sql_literal(value: str | date | datetime) -> str:

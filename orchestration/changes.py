@@ -131,9 +131,6 @@ class Changes:
     everything: bool
     sources: dict[AssetKey, tuple[FileStates, list[str]]]
 
-    def changed_files(self, key: AssetKey) -> list[str]:
-        return self.sources[key][1]
-
 
 def what_changed(instance: DagsterInstance, sources: list[Source], serving: Path) -> Changes:
     """Compare each source's files with the last publish to `serving`. Everything is to be rebuilt

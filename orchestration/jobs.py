@@ -17,44 +17,40 @@ from orchestration.assets.raw import daily_prices
 PRICES = AssetSelection.assets(daily_prices)
 
 
-def _downstream_of(tables) -> AssetSelection:
-    return AssetSelection.assets(*(AssetKey(["raw", table]) for table in tables)).downstream() - PRICES
+def _raw(sources) -> AssetSelection:
+    return AssetSelection.assets(*(AssetKey(["raw", source.table]) for source in sources))
+
+
+def in_process_job(name: str, selection: AssetSelection, description: str):
+    """One process per run: each extra process would import dagster, dbt and GX again."""
+    return define_asset_job(
+        name, selection=selection, executor_def=in_process_executor, description=description
+    )
 
 
 # The fetch assets reach the network: only their own job (fetch_sources) runs them.
 ALL_BUT_PRICES = AssetSelection.all() - PRICES - FETCH
-MARKET_TABLES = [source.table for source in in_group("market")]
-MARKET = _downstream_of(MARKET_TABLES)
+MARKET_RAW = _raw(in_group("market"))
 # Card inventories and procurement files can be gigabytes: landed when a file arrives (the inbox
 # sensor's jobs) or by the whole build, not every Monday.
-BULK_INBOX = AssetSelection.assets(*(AssetKey(["raw", source.table]) for source in in_group("bulk")))
-MARKET_RAW = AssetSelection.assets(*(AssetKey(["raw", table]) for table in MARKET_TABLES))
+BULK_INBOX = _raw(in_group("bulk"))
 REFERENCE = ALL_BUT_PRICES - MARKET_RAW - BULK_INBOX
 
-# One process per run: each extra process would import dagster, dbt and GX again.
-build_warehouse = define_asset_job(
+build_warehouse = in_process_job(
     "build_warehouse",
-    selection=ALL_BUT_PRICES,
-    executor_def=in_process_executor,
-    description="Ingest every source, validate it, build the dbt models and validate them.",
+    ALL_BUT_PRICES,
+    "Ingest every source, validate it, build the dbt models and validate them.",
 )
-market_daily = define_asset_job(
+market_daily = in_process_job(
     "market_daily",
-    selection=MARKET,
-    executor_def=in_process_executor,
-    description="Market sources (revenue, shipments, FX) and everything built from them.",
+    MARKET_RAW.downstream() - PRICES,
+    "Market sources (revenue, shipments, FX) and everything built from them.",
 )
-reference_weekly = define_asset_job(
-    "reference_weekly",
-    selection=REFERENCE,
-    executor_def=in_process_executor,
-    description="Chips, funding and policy sources and everything built from them.",
+reference_weekly = in_process_job(
+    "reference_weekly", REFERENCE, "Chips, funding and policy sources and everything built from them."
 )
-load_prices = define_asset_job(
-    "load_prices",
-    selection=PRICES,
-    executor_def=in_process_executor,
-    description="Daily share prices, by day partition; backfills run as one step per range.",
+load_prices = in_process_job(
+    "load_prices", PRICES, "Daily share prices, by day partition; backfills run as one step per range."
 )
 
 # New York closes last of Shanghai (15:00 CST), Hong Kong (16:00 HKT) and New York (16:00 ET).

@@ -49,11 +49,8 @@ class Warehouse(DuckDBResource):
 
         if backend() == "ducklake":
             # Many writers at once: DuckLake's catalog serialises them, no file lock to wait for.
-            connection = connect(self.database)
-            try:
+            with connect(self.database) as connection:
                 yield connection
-            finally:
-                connection.close()
             return
         opening = super().get_connection()
         try:

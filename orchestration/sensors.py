@@ -11,22 +11,19 @@ from dagster import (
     RunRequest,
     SensorEvaluationContext,
     SkipReason,
-    define_asset_job,
-    in_process_executor,
     sensor,
 )
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 from dagster_duckdb import DuckDBResource
 
 from orchestration.changes import inbox_sources, raw_key
-from orchestration.jobs import PRICES, load_prices
+from orchestration.jobs import PRICES, in_process_job, load_prices
 
 inbox_jobs = {
-    source.folder: define_asset_job(
+    source.folder: in_process_job(
         f"inbox_{source.folder}",
-        selection=AssetSelection.assets(raw_key(source)).downstream() - PRICES,
-        executor_def=in_process_executor,
-        description=f"Load the {source.folder} inbox and rebuild everything downstream of it.",
+        AssetSelection.assets(raw_key(source)).downstream() - PRICES,
+        f"Load the {source.folder} inbox and rebuild everything downstream of it.",
     )
     for source in inbox_sources()
     if not source.partitioned

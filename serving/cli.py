@@ -15,7 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from serving.health import ServingFileDamaged, check_serving
+from ingestion.warehouse import sql_string
+from serving.health import ServingFileDamaged, check_serving, connect_read_only
 from serving.output import WRITERS, batches
 from serving.publish import serving_path
 from serving.readonly import (
@@ -31,14 +32,6 @@ from serving.readonly import (
 
 EXIT_REFUSED = 2
 EXIT_TIMEOUT = 3
-
-
-def connect_read_only(path: Path, external_access: bool = False) -> duckdb.DuckDBPyConnection:
-    """chipwatch's own read-only connection to the serving file, for its own statements."""
-    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
-    if not external_access:
-        config["enable_external_access"] = False
-    return duckdb.connect(str(path), read_only=True, config=config)
 
 
 def _query_connection(args, limits: Limits):
@@ -120,8 +113,8 @@ def run_export(args) -> int:
         with connect_read_only(args.serving, external_access=True) as con:
             counts = {}
             for (schema, table), target in targets.items():
-                literal = str(scratch / target.name).replace("'", "''")
-                con.execute(f'copy (select * from "{schema}"."{table}") to \'{literal}\' ({options})')
+                file = sql_string(str(scratch / target.name))
+                con.execute(f'copy (select * from "{schema}"."{table}") to {file} ({options})')
                 counts[target] = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
         for target in targets.values():
             os.replace(scratch / target.name, target)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.warehouse import sql_name
+
 REPUBLISH = "run `make run` to publish a new one (a good build replaces it atomically)"
 
 
@@ -21,6 +23,14 @@ class Published:
     duckdb_version: str | None
     storage_version: str | None
     table_rows: dict[str, int]
+
+
+def connect_read_only(path: Path, external_access: bool = False) -> duckdb.DuckDBPyConnection:
+    """chipwatch's own read-only connection to the serving file, for its own statements."""
+    config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+    if not external_access:
+        config["enable_external_access"] = False
+    return duckdb.connect(str(path), read_only=True, config=config)
 
 
 def _damaged(path: Path, what: str) -> ServingFileDamaged:
@@ -56,8 +66,7 @@ def _table_rows(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
 
 def _read_in_full(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Every column of every row read (a row count alone can come from metadata)."""
-    schema, name = table.split(".", 1)
-    quoted = f'"{schema}"."{name}"'
+    quoted = ".".join(map(sql_name, table.split(".", 1)))
     return con.execute(f"select count(*), max(hash(t)) from {quoted} as t").fetchone()[0]
 
 
@@ -71,7 +80,7 @@ def check_serving(path: Path) -> Published:
     if not path.is_file():
         raise _damaged(path, "it is not a regular file")
     try:
-        con = duckdb.connect(str(path), read_only=True, config={"enable_external_access": False})
+        con = connect_read_only(path)
     except duckdb.Error as error:
         raise _damaged(path, f"DuckDB cannot open it ({error})") from error
     with con:

@@ -10,10 +10,8 @@ import json
 import math
 import re
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from datetime import date, datetime, time
 from typing import TextIO
-from uuid import UUID
 
 import duckdb
 
@@ -34,21 +32,15 @@ def json_ready(value):
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, timedelta):
-        return str(value)
     if isinstance(value, bytes | bytearray | memoryview):
         return bytes(value).hex()
     if isinstance(value, dict):
         return {str(key): json_ready(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [json_ready(item) for item in value]
-    if isinstance(value, UUID):
-        return str(value)
-    return str(value)
+    return str(value)  # decimals (exactly), intervals, UUIDs
 
 
 def distinct_names(names: list[str]) -> list[str]:

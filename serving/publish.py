@@ -25,7 +25,7 @@ import duckdb
 from duckdb.sqltypes import DuckDBPyType
 
 from ingestion.paths import warehouse_path
-from ingestion.warehouse import sql_string
+from ingestion.warehouse import sql_name, sql_string
 from serving.status import CheckResult
 
 SERVED_SCHEMAS = ("marts", "staging")
@@ -68,10 +68,6 @@ class PublishResult:
     published_at: datetime
     run_id: str
     row_counts: dict[str, int]
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _fsync(path: Path) -> None:
@@ -196,7 +192,7 @@ def _check_storage_types(con: duckdb.DuckDBPyConnection, alias: str) -> None:
     for schema, table in con.execute(
         "select schema_name, table_name from duckdb_tables() where database_name = ? order by 1, 2", [alias]
     ).fetchall():
-        relation = con.sql(f"select * from {alias}.{_quote(schema)}.{_quote(table)}")
+        relation = con.sql(f"select * from {alias}.{sql_name(schema)}.{sql_name(table)}")
         for column, column_type in zip(relation.columns, relation.types, strict=True):
             newer = _type_ids(column_type) - STORAGE_VERSION_TYPES
             if newer:
@@ -215,10 +211,10 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, source: str, alias: str) -> dic
         raise RuntimeError(f"nothing to publish: the warehouse {source!r} has no marts")
     row_counts = {}
     for schema in sorted({schema for schema, _, _ in tables}):
-        con.execute(f"create schema {alias}.{_quote(schema)}")
+        con.execute(f"create schema {alias}.{sql_name(schema)}")
     for schema, table, comment in tables:
-        name = f"{_quote(schema)}.{_quote(table)}"
-        con.execute(f"create table {alias}.{name} as select * from {_quote(source)}.{name}")
+        name = f"{sql_name(schema)}.{sql_name(table)}"
+        con.execute(f"create table {alias}.{name} as select * from {sql_name(source)}.{name}")
         if comment:
             con.execute(f"comment on table {alias}.{name} is {sql_string(comment)}")
         for column, column_comment in con.execute(
@@ -226,7 +222,9 @@ def _copy_tables(con: duckdb.DuckDBPyConnection, source: str, alias: str) -> dic
             "where database_name = ? and schema_name = ? and table_name = ? and comment is not null",
             [source, schema, table],
         ).fetchall():
-            con.execute(f"comment on column {alias}.{name}.{_quote(column)} is {sql_string(column_comment)}")
+            con.execute(
+                f"comment on column {alias}.{name}.{sql_name(column)} is {sql_string(column_comment)}"
+            )
         row_counts[f"{schema}.{table}"] = con.execute(f"select count(*) from {alias}.{name}").fetchone()[0]
     return row_counts
 
@@ -308,7 +306,7 @@ def _copy_load_accounting(con: duckdb.DuckDBPyConnection, source: str, alias: st
     con.execute(f"create table {meta}.load_accounting ({columns})")
     if ("meta", "load_accounting") in existing:
         con.execute(
-            f"insert into {meta}.load_accounting select * from {_quote(source)}.meta.load_accounting "
+            f"insert into {meta}.load_accounting select * from {sql_name(source)}.meta.load_accounting "
             "qualify row_number() over (partition by table_name order by loaded_at desc) = 1"
         )
     con.execute(
@@ -319,7 +317,7 @@ def _copy_load_accounting(con: duckdb.DuckDBPyConnection, source: str, alias: st
         if schema == "quarantine":
             con.execute(
                 f"insert into {meta}.quarantine select {sql_string(table)}, source_file, line, reason, "
-                f"row_json, _loaded_at from {_quote(source)}.quarantine.{_quote(table)}"
+                f"row_json, _loaded_at from {sql_name(source)}.quarantine.{sql_name(table)}"
             )
     con.execute(
         f"comment on table {meta}.load_accounting is 'The latest load of each raw table: rows read "
@@ -335,9 +333,6 @@ def publish_warehouse(
     warehouse: Path | str, target: Path | str, run_id: str, checks: Iterable[CheckResult] = ()
 ) -> PublishResult:
     """Publish from a warehouse file that nothing is writing (opened read-only)."""
-    con = duckdb.connect()
-    try:
+    with duckdb.connect() as con:
         con.execute(f"attach {sql_string(str(Path(warehouse).resolve()))} as chipwatch_source (read_only)")
         return publish(con, Path(target), run_id, source_catalog="chipwatch_source", checks=checks)
-    finally:
-        con.close()

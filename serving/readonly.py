@@ -123,11 +123,9 @@ def restricted_connection(
             con.execute(ducklake_attach_sql(warehouse, read_only=True, snapshot=snapshot))
             con.execute(f"USE {LAKE}")
             allowed = [ducklake_data_path(warehouse), str(temp_directory)]
-        try:
+        with con:
             _lock(con, allowed)
             yield con
-        finally:
-            con.close()
     finally:
         shutil.rmtree(temp_directory, ignore_errors=True)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from serving.health import Published, ServingFileDamaged, check_serving
+from serving.health import Published, ServingFileDamaged, check_serving, connect_read_only
 
 FRESHNESS_CHECK = "freshness"
 PIPELINE_JOB = "build_warehouse"
@@ -151,8 +151,7 @@ def published_loads(con: duckdb.DuckDBPyConnection) -> list[LoadCount]:
 def read_published(path: Path) -> PublishedStatus:
     """The serving file's status once it has been read in full (`check_serving`)."""
     published = check_serving(path)
-    config = {"enable_external_access": False, "autoload_known_extensions": False}
-    with duckdb.connect(str(path), read_only=True, config=config) as con:
+    with connect_read_only(path) as con:
         return PublishedStatus(published, published_checks(con), published_loads(con))
 
 
@@ -219,8 +218,6 @@ def freshness_lines(title: str, sources: list[CheckResult]) -> list[str]:
 
 
 def load_lines(loads: list[LoadCount]) -> list[str]:
-    if not loads:
-        return []
     quarantined = sum(load.rows_quarantined for load in loads)
     lines = [
         f"Loads (rows read = landed + quarantined): {quarantined} rows in quarantine"

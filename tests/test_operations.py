@@ -214,7 +214,8 @@ def test_a_changed_reference_file_selects_only_its_asset_and_changed_code_everyt
         changes = what_changed(instance, watched_sources(), serving)
         assert not changes.everything
         assert {key.to_user_string() for key in changes.sources} == {"raw/funding_events"}
-        assert changes.changed_files(AssetKey(["raw", "funding_events"])) == ["funding_events.csv"]
+        _, changed_files = changes.sources[AssetKey(["raw", "funding_events"])]
+        assert changed_files == ["funding_events.csv"]
 
         monkeypatch.setattr(orchestration.changes, "code_version", lambda: "another code version")
         assert what_changed(instance, watched_sources(), serving).everything

@@ -22,6 +22,7 @@ from functools import cache
 import duckdb
 import polars as pl
 
+from ingestion.warehouse import sql_name
 from validation.expectations import Expectation
 
 # GX's SUMMARY result keeps at most 20 unexpected values; an outcome keeps as many.
@@ -140,10 +141,6 @@ def _raised(exception_info) -> bool:
     return any(isinstance(info, dict) and info.get("raised_exception") for info in exception_info.values())
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _columns(expectation: Expectation) -> list[str]:
     kwargs = expectation.kwargs
     named = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
@@ -226,7 +223,7 @@ class _Run:
         return groups
 
     def _select(self, columns: tuple) -> str:
-        return f"select {', '.join(map(_quote, columns))} from {self.relation}"
+        return f"select {', '.join(map(sql_name, columns))} from {self.relation}"
 
     def _extremes(self, indexes: list[int]):
         """Three rows: each column's minimum, its maximum, and a null where it has one (else its minimum).
@@ -240,32 +237,32 @@ class _Run:
             return self._fetch(self._select(tuple(columns)) + " limit 0")
 
         def stats_of(column: str) -> str:
-            c, floating = _quote(column), self.types[column] in ("FLOAT", "DOUBLE")
+            c, floating = sql_name(column), self.types[column] in ("FLOAT", "DOUBLE")
             maximum = f"max({c}) filter (where not isnan({c}))" if floating else f"max({c})"
             null = f"count({c}) < count(*)" + (f" or bool_or(isnan({c}))" if floating else "")
             return (
-                f"min({c}) as {_quote(f'min {column}')}, {maximum} as {_quote(f'max {column}')}, "
-                f"{null} as {_quote(f'null {column}')}"
+                f"min({c}) as {sql_name(f'min {column}')}, {maximum} as {sql_name(f'max {column}')}, "
+                f"{null} as {sql_name(f'null {column}')}"
             )
 
         stats = ", ".join(map(stats_of, columns))
-        minimum = ", ".join(f"{_quote(f'min {c}')} as {_quote(c)}" for c in columns)
-        maximum = ", ".join(_quote(f"max {c}") for c in columns)
+        minimum = ", ".join(f"{sql_name(f'min {c}')} as {sql_name(c)}" for c in columns)
+        maximum = ", ".join(sql_name(f"max {c}") for c in columns)
         null = ", ".join(
-            f"case when {_quote(f'null {c}')} then null else {_quote(f'min {c}')} end" for c in columns
+            f"case when {sql_name(f'null {c}')} then null else {sql_name(f'min {c}')} end" for c in columns
         )
         rows = " union all ".join(f"select {row} from stats" for row in (minimum, maximum, null))
         return self._fetch(f"with stats as materialized (select {stats} from {self.relation}) {rows}")
 
     def _distinct(self, columns: tuple) -> str:
-        keys = ", ".join(map(_quote, columns))
+        keys = ", ".join(map(sql_name, columns))
         return (
             f"select {keys}, count(*) as {_ROWS} from {self.relation} group by all order by {keys} nulls last"
         )
 
     def _repeats(self, columns: tuple) -> str:
         """Each key that occurs n > 1 times, twice: once counting 1 row, once n - 1 (GX flags both)."""
-        keys = ", ".join(map(_quote, columns))
+        keys = ", ".join(map(sql_name, columns))
         repeated = f"select {keys}, count(*) as n from {self.relation} group by all having count(*) > 1"
         return (
             f"select {keys}, case when copy = 0 then 1 else n - 1 end as {_ROWS} "

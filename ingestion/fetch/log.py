@@ -61,11 +61,10 @@ class Attempt:
 @dataclass(frozen=True)
 class History:
     """Per URL of a source: the validators of its last good answer, the hash of its body, and the
-    file its last download was kept as."""
+    file its last download was kept as (a URL never downloaded has none)."""
 
     validators: dict[str, tuple[str | None, str | None]]
     sha256: dict[str, str]
-    downloaded: set[str]
     files: dict[str, str]
 
 
@@ -89,14 +88,11 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 @contextmanager
 def _log(path: Path, read_only: bool = False):
-    con = _open(path, read_only)
-    try:
+    with _open(path, read_only) as con:
         if not read_only:
             con.execute("create schema if not exists meta")
             con.execute(FETCH_LOG_DDL)
         yield con
-    finally:
-        con.close()
 
 
 def record(path: Path, attempts: list[Attempt]) -> None:
@@ -107,41 +103,32 @@ def record(path: Path, attempts: list[Attempt]) -> None:
         con.executemany(f"insert into {FETCH_LOG} values ({placeholders})", [astuple(a) for a in attempts])
 
 
+def _latest(con: duckdb.DuckDBPyConnection, source: str, columns: str, where: str) -> list[tuple]:
+    """Per URL of `source`: the url and `columns` of its newest attempt that matches `where`."""
+    return con.execute(
+        f"select url, {columns} from {FETCH_LOG} where source = ? and {where} "
+        "qualify row_number() over (partition by url order by attempted_at desc) = 1",
+        [source],
+    ).fetchall()
+
+
 def history(path: Path, source: str) -> History:
     """What earlier attempts of `source` learned; empty when there is no log yet."""
     if not path.exists():
-        return History({}, {}, set(), {})
+        return History({}, {}, {})
     with _log(path, read_only=True) as con:
-        validators = con.execute(
-            f"""
-            select url, etag, last_modified from {FETCH_LOG}
-            where source = ? and http_status in (200, 304)
-              and outcome in ('downloaded', 'unchanged', 'not_modified')
-            qualify row_number() over (partition by url order by attempted_at desc) = 1
-            """,
-            [source],
-        ).fetchall()
-        hashes = con.execute(
-            f"""
-            select url, sha256 from {FETCH_LOG}
-            where source = ? and sha256 is not null and outcome in ('downloaded', 'unchanged')
-            qualify row_number() over (partition by url order by attempted_at desc) = 1
-            """,
-            [source],
-        ).fetchall()
-        files = con.execute(
-            f"""
-            select url, file_written from {FETCH_LOG}
-            where source = ? and outcome = 'downloaded'
-            qualify row_number() over (partition by url order by attempted_at desc) = 1
-            """,
-            [source],
-        ).fetchall()
+        validators = _latest(
+            con,
+            source,
+            "etag, last_modified",
+            "http_status in (200, 304) and outcome in ('downloaded', 'unchanged', 'not_modified')",
+        )
+        hashes = _latest(
+            con, source, "sha256", "sha256 is not null and outcome in ('downloaded', 'unchanged')"
+        )
+        files = _latest(con, source, "file_written", "outcome = 'downloaded'")
     return History(
-        {url: (etag, last_modified) for url, etag, last_modified in validators},
-        dict(hashes),
-        {url for url, _ in files},
-        dict(files),
+        {url: (etag, last_modified) for url, etag, last_modified in validators}, dict(hashes), dict(files)
     )
 
 

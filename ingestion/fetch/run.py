@@ -10,8 +10,10 @@ import hashlib
 import json
 import os
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from ingestion.fetch import content
@@ -71,9 +73,7 @@ class SourceResult:
     def summary(self) -> str:
         if not self.attempts:
             return f"{self.source}: nothing to request"
-        counts: dict[str, int] = {}
-        for attempt in self.attempts:
-            counts[attempt.outcome] = counts.get(attempt.outcome, 0) + 1
+        counts = Counter(attempt.outcome for attempt in self.attempts)
         text = ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
         return f"{self.source}: {text}" + (f" -> {', '.join(self.written)}" if self.written else "")
 
@@ -132,7 +132,7 @@ class Fetcher:
         return result
 
     def _fetch_into(self, http, source: FetchSource, result: SourceResult) -> None:
-        folder = self.inbox / source.folder
+        folder = self.inbox / source.name
         past = history(self.log, source.name)
         max_bytes = self.settings.max_bytes or source.max_bytes
         context = FetchContext(
@@ -156,7 +156,7 @@ class Fetcher:
             candidate = pending.pop(0)
             if candidate.group in answered_groups:
                 continue
-            if candidate.immutable and candidate.url in past.downloaded:
+            if candidate.immutable and candidate.url in past.files:
                 continue
             attempt, body = self._fetch_one(http, source, candidate, past, hashes, folder, max_bytes)
             result.attempts.append(attempt)
@@ -226,41 +226,30 @@ class Fetcher:
         max_bytes: int,
     ) -> tuple[Attempt, bytes | None]:
         etag, last_modified = past.validators.get(candidate.url, (None, None))
+        attempt = partial(self._attempt, source, candidate.url)
         try:
             response = get(http, candidate.url, self.settings.timeout, max_bytes, etag, last_modified)
         except FetchFailed as failure:
-            return self._attempt(source, candidate.url, failure.outcome, failure.detail, failure.status), None
+            return attempt(failure.outcome, failure.detail, failure.status), None
         if response.status == 304:
             response = Response(
                 response.url, 304, b"", response.etag or etag, response.last_modified or last_modified
             )
-            return self._attempt(source, candidate.url, "not_modified", None, 304, response), None
+            return attempt("not_modified", None, 304, response), None
         # CDNs answer a file not uploaded yet with 404, or 403 when listing is forbidden.
         if response.status in (403, 404) and candidate.missing_ok:
-            return self._attempt(source, candidate.url, "not_published", None, response.status), None
+            return attempt("not_published", None, response.status), None
         if response.status != 200:
-            failed = self._attempt(
-                source, candidate.url, "http_error", f"HTTP {response.status}", response.status
-            )
-            return failed, None
+            return attempt("http_error", f"HTTP {response.status}", response.status), None
         sha = _sha(response.body)
         try:
             content.check(source.kind, response.body)
         except content.ContentRefused as refusal:
-            refused = self._attempt(
-                source, candidate.url, "refused", str(refusal), 200, response, sha, kept=False
-            )
-            return refused, None
+            return attempt("refused", str(refusal), 200, response, sha, kept=False), None
         if sha in hashes or past.sha256.get(candidate.url) == sha:
-            unchanged = self._attempt(
-                source, candidate.url, "unchanged", "content already held", 200, response, sha
-            )
-            return unchanged, response.body
+            return attempt("unchanged", "content already held", 200, response, sha), response.body
         path = keep(folder, candidate, response.body, self.today)
-        written = self._attempt(
-            source, candidate.url, "downloaded", None, 200, response, sha, written=path.name
-        )
-        return written, response.body
+        return attempt("downloaded", None, 200, response, sha, written=path.name), response.body
 
     def _attempt(
         self,

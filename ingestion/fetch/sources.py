@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -60,10 +61,6 @@ class FetchSource:
     cadence: str
     description: str
     plan: Callable[[FetchContext], Plan]
-
-    @property
-    def folder(self) -> str:
-        return self.name
 
     @property
     def base_url_setting(self) -> str:
@@ -124,12 +121,8 @@ def previous_quarter(fiscal_year: int, quarter: int) -> tuple[int, int]:
 
 
 def held_nvidia_quarters(folder: Path) -> set[tuple[int, int]]:
-    held = set()
-    for path in folder.glob("*.pdf") if folder.is_dir() else []:
-        match = NVIDIA_QUARTER_IN_NAME.search(path.name)
-        if match:
-            held.add((2000 + int(match.group(2)), int(match.group(1))))
-    return held
+    matches = (NVIDIA_QUARTER_IN_NAME.search(path.name) for path in folder.glob("*.pdf"))
+    return {(2000 + int(match.group(2)), int(match.group(1))) for match in matches if match}
 
 
 def plan_nvidia_revenue(context: FetchContext) -> Plan:
@@ -184,13 +177,7 @@ def recent_sec_filings(submissions: dict, limit: int) -> Iterator[dict]:
     holds one array per field, newest filing first)."""
     recent = submissions["filings"]["recent"]
     rows = (dict(zip(recent, values, strict=True)) for values in zip(*recent.values(), strict=True))
-    found = 0
-    for row in rows:
-        if row.get("form") in SEC_FORMS and row.get("primaryDocument"):
-            yield row
-            found += 1
-            if found == limit:
-                return
+    return islice((row for row in rows if row.get("form") in SEC_FORMS and row.get("primaryDocument")), limit)
 
 
 def plan_sec_filings(context: FetchContext) -> Plan:
@@ -201,7 +188,7 @@ def plan_sec_filings(context: FetchContext) -> Plan:
             "to a name and e-mail address ('Jane Analyst jane@example.com')",
         )
     # One base URL setting moves both the submissions API and the archive.
-    overridden = bool(os.environ.get(SEC_FILINGS.base_url_setting))
+    overridden = bool(os.environ.get(FETCH_SOURCES["sec_filings"].base_url_setting))
     archives = context.base_url if overridden else SEC_ARCHIVES
     candidates = []
     for cik in sec_ciks():
@@ -276,24 +263,6 @@ def plan_federal_register(context: FetchContext) -> Plan:
     return Plan([federal_register_page(context, f"{context.base_url}/{federal_register_query()}", 1)])
 
 
-EPOCH_ML_HARDWARE = FetchSource(
-    "epoch_ml_hardware",
-    "https://epoch.ai",
-    "csv",
-    50 * MB,
-    "daily (Epoch refreshes the CSV daily)",
-    "Epoch AI Machine Learning Hardware CSV",
-    _files(("data/ml_hardware.csv", "epoch_ml_hardware")),
-)
-EPOCH_GPU_CLUSTERS = FetchSource(
-    "epoch_gpu_clusters",
-    "https://epoch.ai",
-    "csv",
-    50 * MB,
-    "daily (Epoch refreshes the CSV daily)",
-    "Epoch AI GPU Clusters CSV",
-    _files(("data/gpu_clusters.csv", "epoch_gpu_clusters")),
-)
 # The calendar-quarter exports the staging model reads (by chip; by owner, China among them).
 # The fiscal-quarter and cumulative exports restate the same chips over other spans: summed with
 # these they would count the chips twice, so they are not fetched.
@@ -305,64 +274,76 @@ CHIP_COUNT_FILES = (
     "owners_csv_export/nvidia_owners_quarters",
     "owners_csv_export/amd_owners_quarters",
 )
-EPOCH_AI_CHIP_COUNTS = FetchSource(
-    "epoch_ai_chip_counts",
-    "https://raw.githubusercontent.com/epoch-research/ai-chip-counts/main",
-    "csv",
-    50 * MB,
-    "daily (the repository changes when Epoch re-estimates)",
-    "Epoch AI chip-sales estimates, the calendar-quarter CSV exports of epoch-research/ai-chip-counts",
-    _files(*((f"{path}.csv", Path(path).name) for path in CHIP_COUNT_FILES)),
-)
-NVIDIA_REVENUE = FetchSource(
-    "nvidia_revenue",
-    "https://s201.q4cdn.com/141608511/files/doc_financials",
-    "pdf",
-    20 * MB,
-    "daily; a new PDF appears once a quarter with the results",
-    "NVIDIA Revenue by Market quarterly trend PDF",
-    plan_nvidia_revenue,
-)
-SEC_FILINGS = FetchSource(
-    "sec_filings",
-    "https://data.sec.gov",
-    "inline_xbrl",
-    100 * MB,
-    "daily; a new 10-Q or 10-K once a quarter",
-    "SEC EDGAR 10-K and 10-Q primary documents (inline XBRL) of the configured CIKs",
-    plan_sec_filings,
-)
-FX_RATES = FetchSource(
-    "fx_rates",
-    "https://fred.stlouisfed.org",
-    "csv",
-    10 * MB,
-    "daily; FRED adds a month early in the next month",
-    "FRED monthly averages of the Fed H.10 rates: CNY per USD (EXCHUS), HKD per USD (EXHKUS)",
-    _files(
-        ("graph/fredgraph.csv?id=EXCHUS", "fred_EXCHUS"),
-        ("graph/fredgraph.csv?id=EXHKUS", "fred_EXHKUS"),
-    ),
-)
-FEDERAL_REGISTER = FetchSource(
-    "federal_register",
-    "https://www.federalregister.gov",
-    "json",
-    20 * MB,
-    "daily (the Federal Register publishes on business days)",
-    "Federal Register API: Bureau of Industry and Security documents matching 'advanced computing'",
-    plan_federal_register,
-)
 
 FETCH_SOURCES = {
     source.name: source
     for source in (
-        EPOCH_ML_HARDWARE,
-        EPOCH_GPU_CLUSTERS,
-        EPOCH_AI_CHIP_COUNTS,
-        NVIDIA_REVENUE,
-        SEC_FILINGS,
-        FX_RATES,
-        FEDERAL_REGISTER,
+        FetchSource(
+            "epoch_ml_hardware",
+            "https://epoch.ai",
+            "csv",
+            50 * MB,
+            "daily (Epoch refreshes the CSV daily)",
+            "Epoch AI Machine Learning Hardware CSV",
+            _files(("data/ml_hardware.csv", "epoch_ml_hardware")),
+        ),
+        FetchSource(
+            "epoch_gpu_clusters",
+            "https://epoch.ai",
+            "csv",
+            50 * MB,
+            "daily (Epoch refreshes the CSV daily)",
+            "Epoch AI GPU Clusters CSV",
+            _files(("data/gpu_clusters.csv", "epoch_gpu_clusters")),
+        ),
+        FetchSource(
+            "epoch_ai_chip_counts",
+            "https://raw.githubusercontent.com/epoch-research/ai-chip-counts/main",
+            "csv",
+            50 * MB,
+            "daily (the repository changes when Epoch re-estimates)",
+            "Epoch AI chip-sales estimates, the calendar-quarter CSV exports of "
+            "epoch-research/ai-chip-counts",
+            _files(*((f"{path}.csv", Path(path).name) for path in CHIP_COUNT_FILES)),
+        ),
+        FetchSource(
+            "nvidia_revenue",
+            "https://s201.q4cdn.com/141608511/files/doc_financials",
+            "pdf",
+            20 * MB,
+            "daily; a new PDF appears once a quarter with the results",
+            "NVIDIA Revenue by Market quarterly trend PDF",
+            plan_nvidia_revenue,
+        ),
+        FetchSource(
+            "sec_filings",
+            "https://data.sec.gov",
+            "inline_xbrl",
+            100 * MB,
+            "daily; a new 10-Q or 10-K once a quarter",
+            "SEC EDGAR 10-K and 10-Q primary documents (inline XBRL) of the configured CIKs",
+            plan_sec_filings,
+        ),
+        FetchSource(
+            "fx_rates",
+            "https://fred.stlouisfed.org",
+            "csv",
+            10 * MB,
+            "daily; FRED adds a month early in the next month",
+            "FRED monthly averages of the Fed H.10 rates: CNY per USD (EXCHUS), HKD per USD (EXHKUS)",
+            _files(
+                ("graph/fredgraph.csv?id=EXCHUS", "fred_EXCHUS"),
+                ("graph/fredgraph.csv?id=EXHKUS", "fred_EXHKUS"),
+            ),
+        ),
+        FetchSource(
+            "federal_register",
+            "https://www.federalregister.gov",
+            "json",
+            20 * MB,
+            "daily (the Federal Register publishes on business days)",
+            "Federal Register API: Bureau of Industry and Security documents matching 'advanced computing'",
+            plan_federal_register,
+        ),
     )
 }

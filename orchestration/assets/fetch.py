@@ -31,7 +31,7 @@ def fetch_asset(source: FetchSource) -> AssetsDefinition:
         key=["fetch", source.name],
         group_name=FETCH_GROUP,
         kinds={"python"},
-        description=f"{source.description}: new releases into data/inbox/{source.folder}/ "
+        description=f"{source.description}: new releases into data/inbox/{source.name}/ "
         f"({source.cadence}; base URL {source.default_base_url}, setting {source.base_url_setting}).",
     )
     def _fetch_asset(context: AssetExecutionContext):

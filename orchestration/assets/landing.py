@@ -29,20 +29,16 @@ WRITER_RETRY = RetryPolicy(max_retries=2, delay=5, backoff=Backoff.EXPONENTIAL)
 ACCOUNTING_CHECK = "accounting"
 
 
-def raw_check_spec(table: str, what: str) -> AssetCheckSpec:
-    return AssetCheckSpec(
-        EXPECTATIONS_CHECK,
-        asset=["raw", table],
-        blocking=True,
-        description=f"Great Expectations audit of {what}: the table-level rules, on the staged rows "
-        "before the commit.",
-    )
-
-
 def raw_check_specs(table: str, what: str) -> list[AssetCheckSpec]:
     """The raw suite, and the accounting of the load (rows read = landed + quarantined)."""
     return [
-        raw_check_spec(table, what),
+        AssetCheckSpec(
+            EXPECTATIONS_CHECK,
+            asset=["raw", table],
+            blocking=True,
+            description=f"Great Expectations audit of {what}: the table-level rules, on the staged rows "
+            "before the commit.",
+        ),
         AssetCheckSpec(
             ACCOUNTING_CHECK,
             asset=["raw", table],

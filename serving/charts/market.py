@@ -8,8 +8,6 @@ from serving.charts.revenue import CHINA_BILLING, CHINA_HEADQUARTERS, CHINA_LINE
 
 BASELINE_CHIP = "NVIDIA H200 SXM"
 
-# The chips the export-control chart follows, in this order, where the mart has them.
-
 GROUP_COLOURS = {"Domestic makers": "#d62728", "NVIDIA": "#76b900", "Other foreign": "#7f7f7f"}
 ORIGIN_COLOURS = {"domestic": "#d62728", "foreign": "#8c96a5", "origin unknown": "#c9ccd2"}
 

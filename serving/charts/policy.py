@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 
 from serving.charts.base import Chart, Serving, dashboard_chart, iso, layout, marker_symbol
 
+# The chips the export-control chart follows, in this order, where the mart has them.
 MAIN_CHIPS = (
     "NVIDIA A100 SXM 80GB",
     "NVIDIA A800 SXM 80GB",
