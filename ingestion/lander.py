@@ -1,9 +1,9 @@
-"""The one way a source reaches `raw.<table>`: write, audit, publish, in one transaction.
+"""The one way a source reaches `raw.<table>`: write, audit, publish (write-audit-publish).
 
-1. **Stage.** Every file of the source is read into the table inside an open transaction, so
-   nothing is visible until the commit. DuckDB reads the files it can (`Source.columns`:
-   typed by header, straight from disk, no row through Python); records it cannot read are kept
-   by `store_rejects`. The careful reader (`Source.reader`, polars) reads the files DuckDB cannot
+1. **Stage.** Every file of the source is read into a staged table, `raw."_staged_<table>"`,
+   which no model or reader uses. DuckDB reads the files it can (`Source.columns`: typed by
+   header, straight from disk, no row through Python); records it cannot read are kept by
+   `store_rejects`. The careful reader (`Source.reader`, polars) reads the files DuckDB cannot
    (other encodings, mixed date formats, PDFs, XBRL, units in cells) and the lines DuckDB
    rejected, and writes the same rows with their lines; what it cannot read it sets aside with
    the reason. A source without a careful reader quarantines DuckDB's rejects with its message.
@@ -11,13 +11,15 @@
    SQL, every row they refuse; then every repeat of a key: an identical repeat is set aside and
    the first kept, rows that disagree are all set aside, since nothing says which is right.
 3. **Account and audit.** Rows read = rows landed + rows quarantined (+ rows of other
-   partitions, for a daily-partition load), counted in the warehouse and recorded in
-   `meta.load_accounting`; `validate` (Great Expectations, the table-level rules) runs on the
-   landed rows.
-4. **Publish.** Commit only if the audit passed and the books balance; else roll back, and the
-   previous table stays.
+   partitions, for a daily-partition load), counted in the warehouse; `validate` (Great
+   Expectations, the table-level rules) runs on the staged rows.
+4. **Publish.** Only if the audit passed, in one transaction: the staged table replaces
+   `raw.<table>` (or, for a daily-partition load, the days it covers), the quarantined rows
+   replace `quarantine.<table>`, the books go to `meta.load_accounting`; it commits only if they
+   balance. Whatever stops a load before its commit leaves the previous table as it was, and the
+   staged table is dropped (a load killed outright leaves it behind for the next load to replace).
 
-Line numbers of rows DuckDB read come from their order in the transaction (rowid) and the lines
+Line numbers of rows DuckDB read come from their order in the staged table (rowid) and the lines
 DuckDB rejected: exact unless the file has blank lines or records spanning several lines.
 """
 
@@ -59,6 +61,10 @@ PROVENANCE = {
     "file_modified_date": "date",
 }
 REJECTS = ("_land_rejects", "_land_reject_scans")
+# The staged table of a load, `raw."_staged_<table>"`: written, ruled and audited outside the
+# transaction that publishes it, since DuckDB scans a committed table on every core and a table
+# written in an open transaction on one.
+STAGED_PREFIX = "_staged_"
 # Working tables of one load, dropped before it commits.
 QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME = (
     "_land_quarantine",
@@ -201,7 +207,7 @@ def land(
     emptied; a reader source needs `empty`, its empty frame. A file the careful reader refuses
     (SourceFormatError) refuses the whole load before anything is written."""
     loaded_at = datetime.now(UTC)
-    target = f'raw."{source.table}"'
+    target, staged = f'raw."{source.table}"', f'raw."{STAGED_PREFIX}{source.table}"'
     files = tuple(path.name for path in paths)
     if source.columns:
         plans = {path: plan(path, source) for path in paths}
@@ -210,71 +216,70 @@ def land(
         plans = {}
         loads = {path: source.reader(path) for path in paths}
     prepare(con)
-    con.execute("begin transaction")
+    kinds = {column.name: column.kind for column in source.columns} | PROVENANCE
+    columns = ", ".join(f'"{name}" {kind}' for name, kind in kinds.items())
     try:
         _create_working_tables(con)
         if source.columns:
-            kinds = {column.name: column.kind for column in source.columns} | PROVENANCE
-            columns = ", ".join(f'"{name}" {kind}' for name, kind in kinds.items())
-            if window is None:
-                con.execute(f"create or replace table {target} ({columns})")
-            else:
-                con.execute(f"create table if not exists {target} ({columns})")
-                con.execute(f"delete from {target} where date between ? and ?", list(window))
+            con.execute(f"create or replace table {staged} ({columns})")
             rows_read = 0
             for path in paths:
-                rows_read += _stage_file(con, source, target, path, plans[path], loads.get(path), loaded_at)
+                rows_read += _stage_file(con, source, staged, path, plans[path], loads.get(path), loaded_at)
         else:
             frames = [_with_metadata(load, path, loaded_at) for path, load in loads.items()]
             load = stack(frames) if frames else _empty_load(empty)
-            _stage_frame(con, target, load, create=True)
+            _stage_frame(con, staged, load, create=True)
             rows_read = load.rows_read
-        new = f"_loaded_at = {sql_literal(loaded_at)}"
-        _prepare_lines(con, target, new)
+        _prepare_lines(con, staged)
         _flag(
-            con,
-            f"select rowid as _rowid, _source_file, {reason_sql(source.rules)} as reason "
-            f"from {target} where {new}",
+            con, f"select rowid as _rowid, _source_file, {reason_sql(source.rules)} as reason from {staged}"
         )
-        _quarantine_flagged(con, target)
+        _quarantine_flagged(con, staged)
         for key in keys(source.rules):
-            _flag(con, _repeated_keys(target, key, new))
-            _quarantine_flagged(con, target)
+            _flag(con, _repeated_keys(staged, key))
+            _quarantine_flagged(con, staged)
         rows_other = 0
         if window is not None:
-            outside = f"{target} where {new} and date not between '{window[0]}' and '{window[1]}'"
+            outside = f"{staged} where date not between '{window[0]}' and '{window[1]}'"
             [(rows_other,)] = con.execute(f"select count(*) from {outside}").fetchall()
             con.execute(f"delete from {outside}")
-        landed_rows = (
-            f"select * from {target} where {new}" if window is not None else f"select * from {target}"
-        )
-        [(landed,)] = con.execute(f"select count(*) from ({landed_rows})").fetchall()
+        [(landed,)] = con.execute(f"select count(*) from {staged}").fetchall()
         [(set_aside,)] = con.execute(f"select count(*) from {QUARANTINE}").fetchall()
         sample = con.execute(
             f"select * from {QUARANTINE} order by source_file, line limit {SAMPLE_QUARANTINED}"
         ).pl()
         careful = tuple(path.name for path in paths if plans.get(path) is None and source.columns)
-        validation = validate(con, landed_rows) if validate is not None else None
+        validation = validate(con, f"select * from {staged}") if validate is not None else None
         if validation is not None and not validation.success:
-            con.execute("rollback")
             return Landing(None, sample, set_aside, rows_read, files, careful, validation)
-        accounting = record(
-            con,
-            source.table,
-            f"select * from {QUARANTINE}",
-            rows_read,
-            landed,
-            files,
-            loaded_at.replace(tzinfo=None),
-            rows_other,
-            run_id,
-        )
-        _drop_working_tables(con)
-        con.execute("commit" if accounting.balanced else "rollback")
+        con.execute("begin transaction")
+        try:
+            if window is None:
+                con.execute(f"drop table if exists {target}")
+                con.execute(f'alter table {staged} rename to "{source.table}"')
+            else:
+                con.execute(f"create table if not exists {target} ({columns})")
+                con.execute(f"delete from {target} where date between ? and ?", list(window))
+                con.execute(f"insert into {target} select * from {staged}")
+            accounting = record(
+                con,
+                source.table,
+                f"select * from {QUARANTINE}",
+                rows_read,
+                landed,
+                files,
+                loaded_at.replace(tzinfo=None),
+                rows_other,
+                run_id,
+            )
+            con.execute("commit" if accounting.balanced else "rollback")
+        except BaseException:
+            con.execute("rollback")
+            raise
         return Landing(accounting, sample, set_aside, rows_read, files, careful, validation)
-    except BaseException:
-        con.execute("rollback")
-        raise
+    finally:
+        _drop_working_tables(con)
+        con.execute(f"drop table if exists {staged}")
 
 
 def _create_working_tables(con) -> None:
@@ -373,9 +378,7 @@ def _stage_file(
         return inserted + _quarantine_rejects(con, path.name)
     if not all(cast_only for _, cast_only, _ in rejects):
         # A malformed record: the careful reader reads the whole file.
-        con.execute(
-            f"delete from {target} where _loaded_at = {sql_literal(loaded_at)} and _source_file = {name}"
-        )
+        con.execute(f"delete from {target} where _source_file = {name}")
         return _stage_careful(con, source, target, source.reader(path), metadata)
     # Cells DuckDB cannot cast: those lines alone go through the careful reader.
     con.execute(f"insert into {REJECTED_LINES} select {name}, line from {REJECTS[0]} group by line")
@@ -448,13 +451,13 @@ def _quarantine_rejects(con, file_name: str) -> int:
     return rejected
 
 
-def _prepare_lines(con, target: str, new: str) -> None:
+def _prepare_lines(con, staged: str) -> None:
     """What turns a landed row's rowid into its line: each file's first rowid, and how many rejected
     lines precede the n-th row DuckDB read (the i-th rejected line r of a file follows r - i - 1
     landed rows)."""
     con.execute(
         f"create or replace temp table {FIRST_ROWIDS} as "
-        f"select _source_file, min(rowid) as first_rowid from {target} where {new} group by 1"
+        f"select _source_file, min(rowid) as first_rowid from {staged} group by 1"
     )
     con.execute(
         f"create or replace temp table {LINES_SKIPPED} as "
@@ -505,7 +508,7 @@ def _quarantine_flagged(con, target: str) -> None:
     con.execute(f"delete from {target} where rowid in (select _rowid from {FLAGGED})")
 
 
-def _repeated_keys(target: str, key: tuple[str, ...], new: str) -> str:
+def _repeated_keys(staged: str, key: tuple[str, ...]) -> str:
     """The rows sharing a key (with reasons): an identical repeat is set aside and the first kept;
     rows that disagree are all set aside. Rows with an empty key part are not compared. Grouping
     by one 64-bit hash is cheaper than by the key; collisions are re-checked."""
@@ -519,8 +522,8 @@ def _repeated_keys(target: str, key: tuple[str, ...], new: str) -> str:
     content = "c -> not starts_with(c, '_') and c not in ('source_row', 'file_modified_date')"
     candidates = (
         f"select rowid as _rowid, _source_file, {label} as _key, hash(*columns({content})) as _content "
-        f"from {target} where {new} and {complete} and hash({columns}) in "
-        f"(select hash({columns}) from {target} where {new} and {complete} group by 1 having count(*) > 1)"
+        f"from {staged} where {complete} and hash({columns}) in "
+        f"(select hash({columns}) from {staged} where {complete} group by 1 having count(*) > 1)"
     )
     conflicting = (
         "'conflicting rows for key ({}) on lines {}: none kept; keep one row per key in the file and re-run'"
