@@ -40,10 +40,11 @@ class BuildResult:
     """The runs of one build (prices, then the rest), read as one."""
 
     runs: list
+    refused: tuple[str, ...] = ()  # inputs the build could not read, said why (a refused price file)
 
     @property
     def success(self) -> bool:
-        return all(run.success for run in self.runs)
+        return all(run.success for run in self.runs) and not self.refused
 
     @property
     def run_id(self) -> str | None:
@@ -93,6 +94,7 @@ def render_summary(result: BuildResult, warehouse: Path, expected_assets) -> tup
     blocking_failed = [check for check in checks if check.blocking and not check.passed]
     out = table_lines(warehouse)
     out += ["", *check_lines("Checks", checks)]
+    out += [f"  INPUT REFUSED {reason}" for reason in result.refused]
     for failure in result.get_step_failure_events():
         out.append(f"  STEP FAILED {failure.step_key}: {failure.event_specific_data.error.message.strip()}")
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
@@ -128,8 +130,8 @@ def build_lock(warehouse: Path):
 
 
 def price_file_range():
-    """First and last day in the price inbox, or None when it holds no file or the inbox refuses
-    its files (said on stderr: the price partitions are then not run)."""
+    """First and last day in the price inbox (None when it holds no file), and why the inbox
+    refuses its files, if it does (the price partitions are then not run and the build fails)."""
     from ingestion.errors import InboxError
     from ingestion.lander import date_range, source_files
     from ingestion.registry import BY_TABLE
@@ -137,10 +139,9 @@ def price_file_range():
 
     prices = BY_TABLE["daily_prices"]
     try:
-        return partition_range(date_range(prices, source_files(prices)))
+        return partition_range(date_range(prices, source_files(prices))), None
     except InboxError as error:
-        print(f"Price files not loaded: {error}", file=sys.stderr)
-        return None
+        return None, f"raw/daily_prices: {error}"
 
 
 def workspace_job_origin(job_name: str):
@@ -192,7 +193,7 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
     if raw_keys is not None:
         selection &= AssetSelection.assets(*raw_keys).downstream().resolve(defs.resolve_asset_graph())
     with runs_with_workspace_origin(instance):
-        days = price_file_range()
+        days, refused = price_file_range()
         if days and (raw_keys is None or daily_prices.key in raw_keys):
             tags = {
                 ASSET_PARTITION_RANGE_START_TAG: str(days[0]),
@@ -205,7 +206,7 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
             # The subset is taken from the job first: Dagster refuses resources given beside an
             # `asset_selection` of a job whose assets the definitions bind resources to.
             runs.append(job.get_subset(asset_selection=frozenset(selection)).execute_in_process(**options))
-    return BuildResult(runs), selection
+    return BuildResult(runs, (refused,) if refused else ()), selection
 
 
 def run_build(warehouse: Path, full: bool, home: Path) -> int:

@@ -356,6 +356,22 @@ def test_a_hard_link_to_a_file_outside_is_refused(tmp_path):
         inbox_files("prices", (".csv",), root=tmp_path / "inbox")
 
 
+def test_a_build_whose_price_inbox_is_refused_fails_and_says_why(tmp_path, monkeypatch):
+    from orchestration.build import BuildResult, price_file_range, render_summary
+
+    outside = tmp_path / "prices.csv"
+    outside.write_text("Date,Ticker,Close\n2024-01-02,NVDA,48.17\n")
+    folder = tmp_path / "inbox" / "prices"
+    folder.mkdir(parents=True)
+    os.link(outside, folder / "prices.csv")
+    monkeypatch.setenv("CHIPWATCH_INBOX", str(tmp_path / "inbox"))
+    days, refused = price_file_range()
+    assert days is None and refused.startswith("raw/daily_prices: ") and "hard links" in refused
+    text, good = render_summary(BuildResult([], (refused,)), tmp_path / "absent.duckdb", [])
+    assert not good and text.endswith("Build FAILED")
+    assert f"INPUT REFUSED {refused}" in text
+
+
 def test_a_symlink_loop_is_refused_with_the_same_clear_error(tmp_path, monkeypatch):
     folder = tmp_path / "inbox" / "prices"
     folder.mkdir(parents=True)
