@@ -1,12 +1,13 @@
 """The one way a source reaches `raw.<table>`: write, audit, publish (write-audit-publish).
 
-1. **Stage.** Every file of the source is read into a staged table, `raw."_staged_<table>"`,
-   which no model or reader uses. DuckDB reads the files it can (`Source.columns`: typed by
-   header, straight from disk, no row through Python); records it cannot read are kept by
-   `store_rejects`. The careful reader (`Source.reader`, polars) reads the files DuckDB cannot
-   (other encodings, mixed date formats, PDFs, XBRL, units in cells) and the lines DuckDB
-   rejected, and writes the same rows with their lines; what it cannot read it sets aside with
-   the reason. A source without a careful reader quarantines DuckDB's rejects with its message.
+1. **Stage.** Every file of the source is read into a staged table of this load,
+   `raw."_staged_<table>__<id>"`, which no model or reader uses. DuckDB reads the files it can
+   (`Source.columns`: typed by header, straight from disk, no row through Python); records it
+   cannot read are kept by `store_rejects`. The careful reader (`Source.reader`, polars) reads
+   the files DuckDB cannot (other encodings, mixed date formats, PDFs, XBRL, units in cells) and
+   the lines DuckDB rejected, and writes the same rows with their lines; what it cannot read it
+   sets aside with the reason. A source without a careful reader quarantines DuckDB's rejects
+   with its message.
 2. **Rules.** The source's row-wise rules (`ingestion.rules`, from the registry) set aside, in
    SQL, every row they refuse; then every repeat of a key: an identical repeat is set aside and
    the first kept, rows that disagree are all set aside, since nothing says which is right.
@@ -17,21 +18,26 @@
    `raw.<table>` (or, for a daily-partition load, the days it covers), the quarantined rows
    replace `quarantine.<table>`, the books go to `meta.load_accounting`; it commits only if they
    balance. Whatever stops a load before its commit leaves the previous table as it was, and the
-   staged table is dropped (a load killed outright leaves it behind for the next load to replace).
+   staged table is dropped. A load killed outright leaves it behind: on the one-file warehouse,
+   where one process writes at a time, the next load of the source drops it; on DuckLake, where
+   another machine may be loading the same source, it stays until removed by hand.
 
 Line numbers of rows DuckDB read come from their order in the staged table (rowid) and the lines
 DuckDB rejected: exact unless the file has blank lines or records spanning several lines.
 """
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from uuid import uuid4
 
 import duckdb
 import polars as pl
 
+from ingestion.backend import backend
 from ingestion.cells import EXPORT_DATE_FORMATS
 from ingestion.columns import SourceColumn, match_headers, normalise_header
 from ingestion.errors import SourceFormatError
@@ -61,9 +67,10 @@ PROVENANCE = {
     "file_modified_date": "date",
 }
 REJECTS = ("_land_rejects", "_land_reject_scans")
-# The staged table of a load, `raw."_staged_<table>"`: written, ruled and audited outside the
-# transaction that publishes it, since DuckDB scans a committed table on every core and a table
-# written in an open transaction on one.
+# The staged table of a load, `raw."_staged_<table>__<id>"`: written, ruled and audited outside
+# the transaction that publishes it, since DuckDB scans a committed table on every core and a table
+# written in an open transaction on one. Its own name per load: two loads of one source at once
+# (DuckLake, several machines) never write each other's.
 STAGED_PREFIX = "_staged_"
 # Working tables of one load, dropped before it commits.
 QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME = (
@@ -207,7 +214,7 @@ def land(
     emptied; a reader source needs `empty`, its empty frame. A file the careful reader refuses
     (SourceFormatError) refuses the whole load before anything is written."""
     loaded_at = datetime.now(UTC)
-    target, staged = f'raw."{source.table}"', f'raw."{STAGED_PREFIX}{source.table}"'
+    target, staged = f'raw."{source.table}"', f'raw."{STAGED_PREFIX}{source.table}__{uuid4().hex[:12]}"'
     files = tuple(path.name for path in paths)
     if source.columns:
         plans = {path: plan(path, source) for path in paths}
@@ -216,6 +223,8 @@ def land(
         plans = {}
         loads = {path: source.reader(path) for path in paths}
     prepare(con)
+    if backend() == "duckdb":
+        _drop_staged_tables_left(con, source.table)
     kinds = {column.name: column.kind for column in source.columns} | PROVENANCE
     columns = ", ".join(f'"{name}" {kind}' for name, kind in kinds.items())
     try:
@@ -280,6 +289,18 @@ def land(
     finally:
         _drop_working_tables(con)
         con.execute(f"drop table if exists {staged}")
+
+
+def _drop_staged_tables_left(con, table: str) -> None:
+    """Drop the staged tables of `table` that killed loads left: on the one-file warehouse no other
+    load can be running (DuckDB lets one process write the file)."""
+    left = con.execute(
+        "select table_name from information_schema.tables where table_catalog = current_database() "
+        "and table_schema = 'raw' and regexp_full_match(table_name, ?)",
+        [f"{STAGED_PREFIX}{re.escape(table)}__[0-9a-f]{{12}}"],
+    ).fetchall()
+    for (name,) in left:
+        con.execute(f'drop table raw."{name}"')
 
 
 def _create_working_tables(con) -> None:

@@ -369,6 +369,39 @@ def test_values_out_of_range_or_repeated_in_a_curated_file_refuse_it_through_the
         assert landing.accounting is None and expectation in landing.validation.describe()
 
 
+def test_a_load_leaves_no_staged_table_and_drops_one_a_killed_load_left(tmp_path):
+    """Each load stages into a table of its own; one refused by its audit drops it, and on the
+    one-file warehouse the next load of a source drops what a killed load of it left behind."""
+    from ingestion.rules import audit_rules
+    from validation.runner import validate_relation
+
+    def raw_tables(con) -> list[str]:
+        return [
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            ).fetchall()
+        ]
+
+    source = BY_TABLE["fx_rates"]
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as con:
+        con.execute("create schema raw")
+        # What a load killed while staging leaves, and a table of another source's name shape.
+        con.execute('create table raw."_staged_fx_rates__0123456789ab" (x int)')
+        con.execute('create table raw."_staged_fx_rates_x__0123456789ab" (x int)')
+        refused = land(
+            con,
+            source,
+            [CORPUS / "reference" / "fx_rates_negative.csv"],
+            validate=lambda con, sql: validate_relation(con, sql, "fx_rates", audit_rules(source)),
+        )
+        assert refused.accounting is None
+        assert raw_tables(con) == ["_staged_fx_rates_x__0123456789ab"]
+        landed = land(con, source, [CORPUS / "reference" / "fx_rates_duplicate_key.csv"])
+        assert landed.accounting.balanced
+        assert raw_tables(con) == ["_staged_fx_rates_x__0123456789ab", "fx_rates"]
+
+
 def test_the_strict_reader_names_file_line_column_and_value(tmp_path):
     from ingestion.reference import read_reference_csv
 
