@@ -221,6 +221,20 @@ def built_warehouse(tmp_path_factory):
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
 
+def reference_rows(table: str) -> list[dict]:
+    """The rows of a shipped curated table, read as the pipeline reads it."""
+    from ingestion.reference import read_reference_csv
+    from ingestion.reference_tables import REFERENCE_TABLES
+
+    return read_reference_csv(REFERENCE_DIR / f"{table}.csv", REFERENCE_TABLES[table]).to_dicts()
+
+
+def reference_row(table: str, **key) -> dict:
+    """The one row of a shipped curated table with these values."""
+    [row] = [r for r in reference_rows(table) if all(r[k] == v for k, v in key.items())]
+    return row
+
+
 def copy_reference_with_negative_h200_memory(folder: Path) -> Path:
     """The curated files, copied into `folder`, with the H200's memory made -141 GB."""
     bad = folder / "reference"

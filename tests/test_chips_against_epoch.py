@@ -11,15 +11,12 @@ the row); a value that is there must be Epoch's, in the column that field maps t
 import math
 
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, reference_rows
 
 from ingestion.epoch_hardware import load_epoch_ml_hardware
-from ingestion.reference import read_reference_csv
-from ingestion.reference_tables import REFERENCE_TABLES
 
 EPOCH_CSV = PROJECT_ROOT / "data" / "inbox" / "epoch_ml_hardware" / "epoch_ml_hardware_2025-11.csv"
 EPOCH_SOURCE = "Epoch AI Machine Learning Hardware"
-REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
 # curated column -> the Epoch connector's column holding the same quantity in the same unit
 NUMERIC_FIELDS = {
@@ -43,12 +40,8 @@ def _epoch() -> dict[str, dict]:
     return {row["hardware_name"]: row for row in load.frame.to_dicts()}
 
 
-def _reference(table: str) -> list[dict]:
-    return read_reference_csv(REFERENCE_DIR / f"{table}.csv", REFERENCE_TABLES[table]).to_dicts()
-
-
 EPOCH = _epoch()
-EPOCH_CHIPS = [row for row in _reference("chips") if row["source_name"] == EPOCH_SOURCE]
+EPOCH_CHIPS = [row for row in reference_rows("chips") if row["source_name"] == EPOCH_SOURCE]
 
 
 def _same(ours: float, theirs: float | None) -> bool:
@@ -104,10 +97,10 @@ def test_the_comparison_fails_on_the_values_once_written_here():
 
 
 def test_reported_epoch_observations_are_figures_epoch_states():
-    chips_by_name = {c["chip_name"]: c for c in _reference("chips")}
+    chips_by_name = {c["chip_name"]: c for c in reference_rows("chips")}
     observations = [
         row
-        for row in _reference("figure_observations")
+        for row in reference_rows("figure_observations")
         if row["table_name"] == "chips" and row["source_name"] == EPOCH_SOURCE
     ]
     assert observations, "figure_observations holds Epoch observations of chips"

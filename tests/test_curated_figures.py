@@ -8,25 +8,14 @@ import re
 
 import duckdb
 import pytest
-from conftest import PROJECT_ROOT, SHARED_DATA, run_dbt
+from conftest import REFERENCE_DIR, SHARED_DATA, reference_row, reference_rows, run_dbt
 
 from ingestion.reference import read_reference_csv
 from ingestion.reference_tables import REFERENCE_TABLES
 
-REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
-
-
-def _rows(table: str) -> list[dict]:
-    return read_reference_csv(REFERENCE_DIR / f"{table}.csv", REFERENCE_TABLES[table]).to_dicts()
-
-
-def _row(table: str, **key) -> dict:
-    [row] = [r for r in _rows(table) if all(r[k] == v for k, v in key.items())]
-    return row
-
 
 def _observations(**key) -> list[dict]:
-    return [r for r in _rows("figure_observations") if all(r[k] == v for k, v in key.items())]
+    return [r for r in reference_rows("figure_observations") if all(r[k] == v for k, v in key.items())]
 
 
 # --- specific values, each with the source that states it --------------------------------------
@@ -34,13 +23,13 @@ def _observations(**key) -> list[dict]:
 
 def test_chip_values_match_their_sources():
     # Epoch AI (2025-11 edition): H200 SXM dense BF16 989.5 TFLOPS, 4.8 TB/s, 700 W; no memory size.
-    h200 = _row("chips", chip_name="NVIDIA H200 SXM")
+    h200 = reference_row("chips", chip_name="NVIDIA H200 SXM")
     assert (h200["bf16_tflops"], h200["memory_bandwidth_tbps"], h200["memory_gb"]) == (989.5, 4.8, None)
     # Geektopia on the H200's launch (2023-11-13): 141 GB HBM3e at 4.8 TB/s, 700 W, NVLink 4 900 GB/s.
     press = {r["field"]: r["value"] for r in _observations(record_key="NVIDIA H200 SXM", source_kind="press")}
     assert press == {"memory_gb": 141, "memory_bandwidth_tbps": 4.8, "tdp_w": 700, "interconnect_gbps": 900}
     # Epoch AI Machine Learning Hardware (2025-11 edition): H20 148 BF16 TFLOPS, 96 GB, 400 W.
-    h20 = _row("chips", chip_name="NVIDIA H20")
+    h20 = reference_row("chips", chip_name="NVIDIA H20")
     assert (h20["bf16_tflops"], h20["memory_gb"], h20["tdp_w"], h20["source_kind"]) == (
         148,
         96,
@@ -48,14 +37,14 @@ def test_chip_values_match_their_sources():
         "aggregator",
     )
     # Epoch: Ascend 910B 32 GB at 1.228 TB/s; its BF16 is not a figure a source states (below).
-    ascend = _row("chips", chip_name="Huawei Ascend 910B")
+    ascend = reference_row("chips", chip_name="Huawei Ascend 910B")
     assert (ascend["memory_gb"], ascend["memory_bandwidth_tbps"], ascend["bf16_tflops"]) == (32, 1.228, None)
     # Epoch: MetaX MXC500 (OAM) FP16 280 TFLOPS, 450 W; its 18 TB/s is left out as a factor-10 error.
-    mxc500 = _row("chips", chip_name="MetaX MXC500 OAM")
+    mxc500 = reference_row("chips", chip_name="MetaX MXC500 OAM")
     assert (mxc500["bf16_tflops"], mxc500["tdp_w"], mxc500["memory_bandwidth_tbps"]) == (280, 450, None)
     assert mxc500["source_name"] == "Epoch AI Machine Learning Hardware"
     # EvoKernel Spec data/hardware/cambricon/mlu590.yaml: 256 BF16 TFLOPS, 1,228 GB/s, 350 W.
-    mlu590 = _row("chips", chip_name="Cambricon MLU590")
+    mlu590 = reference_row("chips", chip_name="Cambricon MLU590")
     assert (mlu590["bf16_tflops"], mlu590["memory_bandwidth_tbps"], mlu590["tdp_w"]) == (256, 1.228, 350)
     assert mlu590["source_url"].startswith("https://github.com/ying-wen/evokernel-spec/")
 
@@ -89,7 +78,7 @@ def test_chip_observations_keep_every_source():
 
 def test_export_rule_values_match_the_federal_register():
     # Federal Register 2023-23055 (88 FR 73458): published 2023-10-25, effective 2023-11-17.
-    rule = _row("export_control_rules", rule_id="us_2023_11")
+    rule = reference_row("export_control_rules", rule_id="us_2023_11")
     assert (str(rule["published_date"]), str(rule["effective_date"]), rule["a_pd_min"]) == (
         "2023-10-25",
         "2023-11-17",
@@ -100,33 +89,33 @@ def test_export_rule_values_match_the_federal_register():
     dates = {r["value_text"] for r in _observations(record_key="us_2023_11", field="effective_date")}
     assert dates == {"2023-11-16", "2023-11-17"}
     # Morgan Lewis LawFlash: case-by-case below TPP 21,000 and 6,500 GB/s from 2026-01-15.
-    latest = _row("export_control_rules", rule_id="us_2026_01")
+    latest = reference_row("export_control_rules", rule_id="us_2026_01")
     assert (latest["case_by_case_tpp_max"], latest["case_by_case_dram_gbps_max"]) == (21000, 6500)
     assert latest["source_url"].startswith("https://www.morganlewis.com/")
 
 
 def test_policy_values_match_their_sources():
     # TRT World quoting the CAC statement: NVIDIA summoned on 2025-07-31 over H20 backdoor risks.
-    cac = _row("policy_events", event_id="cn_2025_07_cac_nvidia")
+    cac = reference_row("policy_events", event_id="cn_2025_07_cac_nvidia")
     assert (str(cac["event_date"]), cac["affected_chips"], cac["source_kind"]) == (
         "2025-07-31",
         "NVIDIA H20",
         "press",
     )
     # Xinhua via Shangqiu Daily: the 2023 plan's 35% is intelligent compute in total compute.
-    plan = _row("policy_events", event_id="cn_2023_10_compute_plan")
+    plan = reference_row("policy_events", event_id="cn_2023_10_compute_plan")
     assert (plan["min_domestic_share"], plan["share_basis"]) == (0.35, "intelligent compute in total compute")
 
 
 def test_funding_values_match_their_sources():
     # Economic Observer via Stockstar: offer 114.28, open 650, close 600.50 on 2025-12-05.
-    moore = _row("funding_events", company="Moore Threads", event_type="ipo")
+    moore = reference_row("funding_events", company="Moore Threads", event_type="ipo")
     assert (moore["offer_price"], moore["first_day_open"], moore["first_day_close"]) == (114.28, 650, 600.5)
     # The return on the close as two reports write it: 425.26% (Stockstar) and 425.46% (huashangw.com).
     returns = sorted(r["value"] for r in _observations(field="first_day_return"))
     assert returns == [4.2526, 4.2546]
     # Deep News via ttm.financial: MetaX 40.1 m shares at CNY 104.66; online 4,498.38x before clawback.
-    metax = _row("funding_events", company="MetaX", event_type="ipo")
+    metax = reference_row("funding_events", company="MetaX", event_type="ipo")
     assert (metax["offer_price"], metax["shares_offered_m"], metax["amount_raised"]) == (
         104.66,
         40.1,
@@ -142,20 +131,20 @@ def test_funding_values_match_their_sources():
 
 def test_ipo_values_of_the_hong_kong_listings_match_their_sources():
     # SCMP via media365.in: Biren offered at HK$19.60, opened at HK$35.70 on 2026-01-02.
-    biren = _row("funding_events", company="Biren", event_type="ipo")
+    biren = reference_row("funding_events", company="Biren", event_type="ipo")
     assert (biren["offer_price"], biren["first_day_open"]) == (19.6, 35.7)
     # fxbaogao.com (prospectus): 25,431,800 H shares at HK$144.60; reportify.cn/news/1206687876255977472:
     # opened at HK$190.2 and closed at HK$156.8 on 2026-01-08.
-    iluvatar = _row("funding_events", company="Iluvatar CoreX", event_type="ipo")
+    iluvatar = reference_row("funding_events", company="Iluvatar CoreX", event_type="ipo")
     assert (iluvatar["shares_offered_m"], iluvatar["offer_price"]) == (25.4318, 144.6)
     assert (iluvatar["first_day_open"], iluvatar["first_day_close"]) == (190.2, 156.8)
     # cfi.cn, Cambricon's placement results (2025-059): 3,334,946 shares at CNY 1,195.02.
-    placement = _row("funding_events", company="Cambricon", event_type="placement")
+    placement = reference_row("funding_events", company="Cambricon", event_type="placement")
     assert (placement["offer_price"], placement["amount_raised"]) == (1195.02, 3985327168.92)
 
 
 def _share(**key) -> dict:
-    return _row("market_share_estimates", **key)
+    return reference_row("market_share_estimates", **key)
 
 
 def test_market_share_values_match_their_sources():
@@ -177,7 +166,7 @@ def test_market_share_values_match_their_sources():
     ms = {"publisher": "Morgan Stanley", "period": "2027", "vendor": "Domestic makers"}
     assert {
         str(r["published_date"]): r["reported_share"]
-        for r in _rows("market_share_estimates")
+        for r in reference_rows("market_share_estimates")
         if all(r[k] == v for k, v in ms.items())
     } == {"2025-05-06": 0.82, "2025-09-06": 0.39}
     # TrendForce (2025-05-15): imported chips 63% of China's AI server market in 2024.
@@ -186,10 +175,10 @@ def test_market_share_values_match_their_sources():
 
 def test_cost_model_provenance():
     # Reuters via Tradingpedia: Chinese orders of H200 at about USD 27,000 a card.
-    h200 = _row("cost_assumptions", parameter="chip_price_usd", chip_name="NVIDIA H200 SXM")
+    h200 = reference_row("cost_assumptions", parameter="chip_price_usd", chip_name="NVIDIA H200 SXM")
     assert (h200["value"], h200["source_kind"], h200["confidence"]) == (27000, "press", "reported")
-    assert {r["source_kind"] for r in _rows("cluster_scenarios")} == {"assumption"}
-    assert _row("cost_assumptions", parameter="pue")["source_kind"] == "assumption"
+    assert {r["source_kind"] for r in reference_rows("cluster_scenarios")} == {"assumption"}
+    assert reference_row("cost_assumptions", parameter="pue")["source_kind"] == "assumption"
 
 
 def _ixbrl_text(path) -> str:

@@ -7,25 +7,13 @@ import json
 import re
 
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, reference_row, reference_rows
 
 from ingestion.figures import parse_figure
-from ingestion.reference import read_reference_csv
-from ingestion.reference_tables import REFERENCE_TABLES
 
-REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 FEDERAL_REGISTER_ANSWER = PROJECT_ROOT / "tests" / "fetch_fixtures" / "federal_register_documents.json"
 DOCUMENT_URL = re.compile(r"federalregister\.gov/documents/\d{4}/\d{2}/\d{2}/([\d-]+)")
 SEED_ARTICLE = PROJECT_ROOT.parent / "shared" / "seed" / "000_055613eb21f99114.txt"
-
-
-def _rows(table: str) -> list[dict]:
-    return read_reference_csv(REFERENCE_DIR / f"{table}.csv", REFERENCE_TABLES[table]).to_dicts()
-
-
-def _row(table: str, **key) -> dict:
-    [row] = [r for r in _rows(table) if all(r[k] == v for k, v in key.items())]
-    return row
 
 
 # --- export-control rules: the Federal Register ------------------------------------------------
@@ -38,7 +26,7 @@ def test_rules_citing_the_federal_register_carry_its_publication_dates():
         for doc in json.loads(FEDERAL_REGISTER_ANSWER.read_text())["results"]
     }
     cited = 0
-    for rule in _rows("export_control_rules"):
+    for rule in reference_rows("export_control_rules"):
         match = DOCUMENT_URL.search(rule["source_url"] or "")
         if match and match.group(1) in published:
             cited += 1
@@ -60,14 +48,14 @@ def test_rules_citing_the_federal_register_carry_its_publication_dates():
     ],
 )
 def test_rule_dates_match_the_federal_register(rule_id, published, effective):
-    rule = _row("export_control_rules", rule_id=rule_id)
+    rule = reference_row("export_control_rules", rule_id=rule_id)
     assert (str(rule["published_date"]), str(rule["effective_date"])) == (published, effective)
 
 
 def test_rule_thresholds_match_their_sources():
     # eCFR text of ECCN 3A090.a (copies at eccnfinder.com/eccn/3a090): TPP >= 4800, or TPP >= 1600
     # with performance density >= 5.92.
-    rule = _row("export_control_rules", rule_id="us_2023_11")
+    rule = reference_row("export_control_rules", rule_id="us_2023_11")
     assert (rule["a_tpp_min"], rule["a_tpp_min_with_pd"], rule["a_pd_min"], rule["a_io_gbps_min"]) == (
         4800,
         1600,
@@ -75,7 +63,7 @@ def test_rule_thresholds_match_their_sources():
         None,
     )
     # Alston & Bird: the AI diffusion rule was rescinded on 2025-05-13.
-    assert str(_row("export_control_rules", rule_id="us_2025_01")["rescinded_date"]) == "2025-05-13"
+    assert str(reference_row("export_control_rules", rule_id="us_2025_01")["rescinded_date"]) == "2025-05-13"
 
 
 # --- policy events ------------------------------------------------------------------------------
@@ -103,14 +91,14 @@ def test_rule_thresholds_match_their_sources():
     ],
 )
 def test_policy_event_dates_match_their_sources(event_id, event_date, source_host):
-    event = _row("policy_events", event_id=event_id)
+    event = reference_row("policy_events", event_id=event_id)
     assert str(event["event_date"]) == event_date
     assert event["source_url"].split("/")[2] == source_host
 
 
 def test_reported_domestic_chip_shares_keep_their_basis():
     # NewsBytes (2025-08-17): publicly owned computing hubs must source more than 50% domestically.
-    hubs = _row("policy_events", event_id="cn_2025_08_public_hubs_half_domestic")
+    hubs = reference_row("policy_events", event_id="cn_2025_08_public_hubs_half_domestic")
     assert (hubs["min_domestic_share"], hubs["confidence"], hubs["share_basis"]) == (
         0.5,
         "reported",
@@ -118,7 +106,7 @@ def test_reported_domestic_chip_shares_keep_their_basis():
     )
     # The article's reading of the 2023 plan stays a claim without a source URL.
     for event_id in ("cn_2023_10_claimed_share", "cn_2023_10_claimed_share_gov"):
-        claimed = _row("policy_events", event_id=event_id)
+        claimed = reference_row("policy_events", event_id=event_id)
         assert (claimed["confidence"], claimed["source_url"]) == ("claimed", None)
 
 
@@ -154,8 +142,8 @@ def _figure_value(text: str) -> float:
 
 
 def test_every_claimed_figure_is_the_article_s_own():
-    claims = {row["claim_id"]: row["claim_zh"] for row in _rows("claims")}
-    numbered = [part for part in _rows("claim_parts") if part["claimed_value"] is not None]
+    claims = {row["claim_id"]: row["claim_zh"] for row in reference_rows("claims")}
+    numbered = [part for part in reference_rows("claim_parts") if part["claimed_value"] is not None]
     assert {part["part_id"] for part in numbered} == set(ARTICLE_FIGURES) | {"C8a"}
     for part in numbered:
         if part["part_id"] == "C8a":
@@ -171,15 +159,17 @@ def test_claims_quote_the_seed_article():
     if not SEED_ARTICLE.exists():
         pytest.skip("the seed article is not beside the repository")
     article = SEED_ARTICLE.read_text(encoding="utf-8")
-    for claim in _rows("claims"):
+    for claim in reference_rows("claims"):
         for sentence in filter(None, claim["claim_zh"].split("。")):
             assert sentence in article, claim["claim_id"]
 
 
 def test_claims_are_dated_by_the_article():
     # The article's "yesterday" is the 2025-12-08 H200 announcement: it was published 2025-12-09.
-    assert {str(row["as_of"]) for row in _rows("claims")} == {"2025-12-09"}
-    assert {row["confidence"] for row in _rows("claims") + _rows("claim_parts")} == {"claimed"}
+    assert {str(row["as_of"]) for row in reference_rows("claims")} == {"2025-12-09"}
+    assert {row["confidence"] for row in reference_rows("claims") + reference_rows("claim_parts")} == {
+        "claimed"
+    }
 
 
 # --- the cost model -----------------------------------------------------------------------------
@@ -187,11 +177,11 @@ def test_claims_are_dated_by_the_article():
 
 def test_cost_model_values_match_their_sources():
     # Reuters (via Tradingpedia, Techzine, News.Az): Chinese orders of H200 at about USD 27,000 a card.
-    h200 = _row("cost_assumptions", parameter="chip_price_usd", chip_name="NVIDIA H200 SXM")
+    h200 = reference_row("cost_assumptions", parameter="chip_price_usd", chip_name="NVIDIA H200 SXM")
     assert (h200["value"], h200["source_kind"], h200["confidence"]) == (27000, "press", "reported")
     # The article (5年起步): service life of five years, an assumption drawn from it.
-    assert _row("cost_assumptions", parameter="service_life_years")["value"] == 5
+    assert reference_row("cost_assumptions", parameter="service_life_years")["value"] == 5
     # The article's C10: 128 Ascend 910C cards; the H200 baseline uses the same count.
-    scenarios = {row["scenario_id"]: row for row in _rows("cluster_scenarios")}
+    scenarios = {row["scenario_id"]: row for row in reference_rows("cluster_scenarios")}
     assert {s["chip_count"] for s in scenarios.values()} == {128}
     assert {s["source_kind"] for s in scenarios.values()} == {"assumption"}
