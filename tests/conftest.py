@@ -221,6 +221,17 @@ def built_warehouse(tmp_path_factory):
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
 
 
+def require_shared_data(path: Path) -> Path:
+    """`path`, a real public file under ../shared/data; a test needing it is skipped in a checkout
+    without it, saying so, and fails under CI (.ci/run), which must run it."""
+    if not path.exists():
+        message = f"{path} is missing: the test reads the real public files in ../shared/data"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI must run it)")
+        pytest.skip(message)
+    return path
+
+
 def reference_rows(table: str) -> list[dict]:
     """The rows of a shipped curated table, read as the pipeline reads it."""
     from ingestion.reference import read_reference_csv

@@ -8,7 +8,7 @@ import re
 
 import duckdb
 import pytest
-from conftest import REFERENCE_DIR, SHARED_DATA, reference_row, reference_rows, run_dbt
+from conftest import REFERENCE_DIR, SHARED_DATA, reference_row, reference_rows, require_shared_data, run_dbt
 
 from ingestion.reference import read_reference_csv
 from ingestion.reference_tables import REFERENCE_TABLES
@@ -187,11 +187,11 @@ def _ixbrl_text(path) -> str:
 
 def test_the_nvidia_figures_the_claims_rest_on_are_in_the_filings():
     # NVIDIA's FY2025 10-K: China (including Hong Kong) 17,108 (FY2025) and 10,306 (FY2024), USD m.
-    ten_k = _ixbrl_text(SHARED_DATA / "sec" / "nvda-20250126-10k.htm")
+    ten_k = _ixbrl_text(require_shared_data(SHARED_DATA / "sec" / "nvda-20250126-10k.htm"))
     assert re.search(r"China \(including Hong Kong\) 17,108 10,306 5,785", ten_k)
     # (the SEC connector lands them: tests/ingestion/test_sec_filings.py, marts.nvidia_revenue)
     # NVIDIA's Q2 FY2026 10-Q: the USD 4.5 bn H20 charge of Q1 FY2026.
-    ten_q = _ixbrl_text(SHARED_DATA / "sec" / "nvda-20250727-10q.htm")
+    ten_q = _ixbrl_text(require_shared_data(SHARED_DATA / "sec" / "nvda-20250727-10q.htm"))
     assert (
         "we incurred a $4.5 billion charge in the first quarter of fiscal year 2026 associated with H20"
         in ten_q

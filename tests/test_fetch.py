@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import record_publish
+from conftest import record_publish, require_shared_data
 from dagster import DagsterInstance
 from loopback_http import LoopbackServer, Route
 from publishers import (
@@ -37,8 +37,7 @@ FAST = Settings(timeout=2.0, retries=2, backoff=0.0)
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     """An inbox holding NVIDIA's Q4 FY25 PDF only, every source pointed at a loopback server."""
-    if not SEC_DATA.is_dir():
-        pytest.fail(f"{SEC_DATA} is missing: the SEC filings the tests serve live there")
+    require_shared_data(SEC_DATA)
     inbox = tmp_path / "inbox"
     (inbox / "nvidia_revenue").mkdir(parents=True)
     shutil.copy(INBOX / "nvidia_revenue" / "Rev_by_Mkt_Qtrly_Trend_Q425.pdf", inbox / "nvidia_revenue")

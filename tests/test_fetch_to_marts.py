@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from conftest import record_publish
+from conftest import record_publish, require_shared_data
 from dagster import DagsterInstance, build_sensor_context
 from loopback_http import LoopbackServer, Route
 from publishers import INBOX, SEC_DATA, TODAY, federal_register_pages, publisher_routes
@@ -77,8 +77,7 @@ def query(warehouse, sql: str):
 
 @pytest.fixture(scope="module")
 def fetched(built_warehouse, tmp_path_factory):
-    if not SEC_DATA.is_dir():
-        pytest.fail(f"{SEC_DATA} is missing: the SEC filings the tests serve live there")
+    require_shared_data(SEC_DATA)
     built, built_result = built_warehouse
     assert built_result.success
     folder = tmp_path_factory.mktemp("fetch_to_marts")
