@@ -68,6 +68,14 @@ def duckdb_config() -> dict:
     return {"memory_limit": limit} if limit else {}
 
 
+def without_progress_bar(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con`, set to draw no progress bar. DuckDB draws one on stdout, terminal or not, for any
+    statement that runs past two seconds: into a CSV, a JSON line, a pipe. A connection's own
+    setting, which DuckDB refuses in `config`, so every chipwatch connection is opened through this."""
+    con.execute("set enable_progress_bar = false")
+    return con
+
+
 def default_memory_limit() -> str:
     """`CHIPWATCH_DUCKDB_MEMORY_LIMIT`, else DuckDB's own default for this machine."""
     with duckdb.connect() as con:
@@ -90,8 +98,9 @@ def connect(
     artefacts, like the serving file, still live next to `warehouse`)."""
     warehouse = Path(warehouse)
     if backend() == "duckdb":
-        return duckdb.connect(str(warehouse), read_only=read_only, config=duckdb_config())
-    con = duckdb.connect(config=duckdb_config())
+        con = duckdb.connect(str(warehouse), read_only=read_only, config=duckdb_config())
+        return without_progress_bar(con)
+    con = without_progress_bar(duckdb.connect(config=duckdb_config()))
     load_bundled_extensions(con)
     con.execute(ducklake_attach_sql(warehouse, read_only=read_only, snapshot=snapshot))
     con.execute(f"USE {LAKE}")

@@ -37,7 +37,7 @@ from uuid import uuid4
 import duckdb
 import polars as pl
 
-from ingestion.backend import backend
+from ingestion.backend import backend, without_progress_bar
 from ingestion.cells import EXPORT_DATE_FORMATS
 from ingestion.columns import SourceColumn, match_headers, normalise_header
 from ingestion.errors import SourceFormatError
@@ -577,7 +577,7 @@ def date_range(source: Source, paths: list[Path]) -> tuple[date, date] | None:
     the daily partitions a build of these files covers."""
     from datetime import timedelta
 
-    con = duckdb.connect()
+    con = without_progress_bar(duckdb.connect())
     limit = date.today() + timedelta(days=1)
     days: list[date] = []
     for path in paths:

@@ -11,7 +11,7 @@ from dagster import Failure
 from dagster_dbt import DbtCliResource, DbtProject
 from dagster_duckdb import DuckDBResource
 
-from ingestion.backend import duckdb_config
+from ingestion.backend import duckdb_config, without_progress_bar
 from ingestion.paths import PROJECT_ROOT, warehouse_path
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -54,7 +54,7 @@ class Warehouse(DuckDBResource):
             return
         opening = super().get_connection()
         try:
-            connection = opening.__enter__()
+            connection = without_progress_bar(opening.__enter__())
         except duckdb.IOException as error:
             raise Failure(
                 description=(

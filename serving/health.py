@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.backend import without_progress_bar
 from ingestion.warehouse import sql_name
 
 REPUBLISH = "run `make run` to publish a new one (a good build replaces it atomically)"
@@ -30,7 +31,7 @@ def connect_read_only(path: Path, external_access: bool = False) -> duckdb.DuckD
     config = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
     if not external_access:
         config["enable_external_access"] = False
-    return duckdb.connect(str(path), read_only=True, config=config)
+    return without_progress_bar(duckdb.connect(str(path), read_only=True, config=config))
 
 
 def _damaged(path: Path, what: str) -> ServingFileDamaged:

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 from duckdb.sqltypes import DuckDBPyType
 
+from ingestion.backend import without_progress_bar
 from ingestion.paths import warehouse_path
 from ingestion.warehouse import sql_name, sql_string
 from serving.status import CheckResult
@@ -333,6 +334,6 @@ def publish_warehouse(
     warehouse: Path | str, target: Path | str, run_id: str, checks: Iterable[CheckResult] = ()
 ) -> PublishResult:
     """Publish from a warehouse file that nothing is writing (opened read-only)."""
-    with duckdb.connect() as con:
+    with without_progress_bar(duckdb.connect()) as con:
         con.execute(f"attach {sql_string(str(Path(warehouse).resolve()))} as chipwatch_source (read_only)")
         return publish(con, Path(target), run_id, source_catalog="chipwatch_source", checks=checks)

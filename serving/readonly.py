@@ -25,6 +25,7 @@ from ingestion.backend import (
     ducklake_attach_sql,
     ducklake_data_path,
     load_bundled_extensions,
+    without_progress_bar,
 )
 
 # The statement types `chipwatch sql` runs. DESCRIBE, SHOW, SUMMARIZE and FROM-first queries
@@ -123,7 +124,7 @@ def restricted_connection(
             con.execute(ducklake_attach_sql(warehouse, read_only=True, snapshot=snapshot))
             con.execute(f"USE {LAKE}")
             allowed = [ducklake_data_path(warehouse), str(temp_directory)]
-        with con:
+        with without_progress_bar(con):
             _lock(con, allowed)
             yield con
     finally:

@@ -165,6 +165,31 @@ def test_a_query_past_its_memory_limit_fails_with_a_message(small_serving):
     assert "memory" in completed.stderr.lower() and "Traceback" not in completed.stderr
 
 
+@pytest.mark.parametrize(
+    "opener",
+    [
+        "ingestion.backend:connect",
+        "serving.health:connect_read_only",
+        "serving.readonly:restricted_connection",
+        "orchestration.resources:Warehouse",
+    ],
+)
+def test_no_connection_draws_a_progress_bar_into_stdout(small_serving, opener):
+    # DuckDB draws one on stdout for a statement past two seconds, into a CSV, a JSON line or a
+    # pipe a reader parses, whenever stdout is not Python's own (as under pytest): so a process.
+    module, name = opener.split(":")
+    opened = f"{name}(database=str(path)).get_connection()" if name == "Warehouse" else f"{name}(path)"
+    program = (
+        f"import sys; from pathlib import Path; from {module} import {name}; path = Path(sys.argv[1])\n"
+        f"with {opened} as con:\n"
+        "    print(con.execute(\"select current_setting('enable_progress_bar')\").fetchone())"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", program, str(small_serving)], capture_output=True, text=True, timeout=120
+    )
+    assert completed.stdout == "(False,)\n", completed.stderr
+
+
 def test_a_large_result_streams_without_holding_it_in_memory(small_serving, tmp_path):
     rows = 4_000_000
     # A process of its own reports the peak of its one child: this test's process has other children.

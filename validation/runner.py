@@ -22,6 +22,7 @@ from functools import cache
 import duckdb
 import polars as pl
 
+from ingestion.backend import without_progress_bar
 from ingestion.warehouse import sql_name
 from validation.expectations import Expectation
 
@@ -358,6 +359,6 @@ def validate_relation(
 
 def validate_frame(frame: pl.DataFrame, table: str, expectations: list[Expectation]) -> ValidationOutcome:
     """Validate the polars `frame` against `expectations`, as `validate_relation` does a relation."""
-    with duckdb.connect() as con:
+    with without_progress_bar(duckdb.connect()) as con:
         con.register("frame", frame)
         return validate_relation(con, "select * from frame", table, expectations)

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from ingestion.backend import without_progress_bar
 from ingestion.paths import warehouse_path
 
 FETCH_LOG = "meta.fetch_log"
@@ -83,7 +84,7 @@ def fetch_log_path() -> Path:
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    return without_progress_bar(duckdb.connect(str(path), read_only=read_only))
 
 
 @contextmanager

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import plotly.graph_objects as go
 
+from ingestion.backend import without_progress_bar
 from ingestion.warehouse import sql_string
 from validation.expectations import CONFIDENCE_LEVELS
 
@@ -52,7 +53,7 @@ class Serving:
     def __init__(self, path: Path):
         # An in-memory database with the file attached read-only: this never conflicts with
         # another connection to the same file in this process, whatever its configuration.
-        self.con = duckdb.connect()
+        self.con = without_progress_bar(duckdb.connect())
         self.con.execute(f"attach {sql_string(str(path))} as serving (read_only)")
         self.con.execute("use serving")
 
