@@ -210,12 +210,11 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
 
 
 def run_build(warehouse: Path, full: bool, home: Path) -> int:
-    from dagster import DagsterInstance
-
     from orchestration.changes import watched_sources, what_changed
+    from orchestration.instance import open_instance
     from serving.publish import serving_path
 
-    with DagsterInstance.from_config(str(home)) as instance:
+    with open_instance(home) as instance:
         changes = what_changed(instance, watched_sources(), serving_path(warehouse))
         everything = full or changes.everything or not warehouse_exists(warehouse)
         if not everything and not changes.sources:

@@ -1,0 +1,55 @@
+"""The build's Dagster instance: Dagster's SQLite files, written through engines kept per file,
+read back by Dagster's own storage (as `dagster dev` and `chipwatch status` read them)."""
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSpec,
+    AssetKey,
+    DagsterInstance,
+    MaterializeResult,
+    asset,
+    materialize,
+)
+
+from orchestration.instance import SqliteEventLogKeepingEngines, open_instance
+
+CHECKS = [AssetCheckSpec(f"check_{n}", asset="numbers") for n in range(3)]
+
+
+@asset(check_specs=CHECKS)
+def numbers() -> MaterializeResult:
+    return MaterializeResult(
+        check_results=[AssetCheckResult(check_name=c.name, passed=c.name != "check_2") for c in CHECKS]
+    )
+
+
+def test_runs_written_through_kept_engines_read_back_with_dagsters_own_storage(tmp_path):
+    with open_instance(tmp_path) as instance:
+        assert isinstance(instance.event_log_storage, SqliteEventLogKeepingEngines)
+        first = materialize([numbers], instance=instance, raise_on_error=False)
+        second = materialize([numbers], instance=instance, raise_on_error=False)
+    with DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert type(instance.event_log_storage).__name__ == "SqliteEventLogStorage"
+        assert {run.run_id for run in instance.get_runs()} == {first.run_id, second.run_id}
+        [latest] = instance.fetch_materializations(AssetKey("numbers"), limit=1).records
+        assert latest.run_id == second.run_id
+        evaluations = [
+            event.dagster_event.asset_check_evaluation_data
+            for event in instance.all_logs(second.run_id)
+            if event.dagster_event and event.dagster_event.event_type_value == "ASSET_CHECK_EVALUATION"
+        ]
+        assert sorted((e.check_name, e.passed) for e in evaluations) == [
+            ("check_0", True),
+            ("check_1", True),
+            ("check_2", False),
+        ]
+
+
+def test_a_home_that_names_its_own_storage_is_used_as_configured(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    (tmp_path / "dagster.yaml").write_text(f"storage:\n  sqlite:\n    base_dir: {elsewhere}\n")
+    with open_instance(tmp_path) as instance:
+        assert not isinstance(instance.event_log_storage, SqliteEventLogKeepingEngines)
+        materialize([numbers], instance=instance, raise_on_error=False)
+    assert (elsewhere / "history" / "runs.db").exists()
+    assert not (tmp_path / "history").exists()
