@@ -10,6 +10,7 @@ The extensions come from their PyPI packages, never from the network.
 
 import importlib.util
 import os
+import threading
 from pathlib import Path
 
 import duckdb
@@ -100,11 +101,28 @@ def connect(
     if backend() == "duckdb":
         con = duckdb.connect(str(warehouse), read_only=read_only, config=duckdb_config())
         return without_progress_bar(con)
-    con = without_progress_bar(duckdb.connect(config=duckdb_config()))
-    load_bundled_extensions(con)
-    con.execute(ducklake_attach_sql(warehouse, read_only=read_only, snapshot=snapshot))
+    con = without_progress_bar(_lake(ducklake_attach_sql(warehouse, read_only, snapshot)).cursor())
     con.execute(f"USE {LAKE}")
     return con
+
+
+_lakes: dict[tuple, duckdb.DuckDBPyConnection] = {}
+_lakes_lock = threading.Lock()
+
+
+def _lake(attach: str) -> duckdb.DuckDBPyConnection:
+    """One in-memory DuckDB per process with the catalog attached, whose connections `connect`
+    hands out (as DuckDB keeps one database per file for the file's connections): loading the two
+    extensions and attaching take 0.3 s, a connection to a database that has them 6 ms. Each
+    transaction still reads the catalog's newest snapshot, whichever process committed it."""
+    key = (attach, tuple(sorted(duckdb_config().items())))
+    with _lakes_lock:
+        if key not in _lakes:
+            lake = duckdb.connect(config=duckdb_config())
+            load_bundled_extensions(lake)
+            lake.execute(attach)
+            _lakes[key] = lake
+        return _lakes[key]
 
 
 def warehouse_exists(warehouse: Path | str) -> bool:
