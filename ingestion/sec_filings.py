@@ -1,11 +1,12 @@
 """SEC 10-K / 10-Q filings in inline XBRL (the `.htm` as filed on EDGAR) -> one row per numeric fact.
 
-The document is read with `ixbrlparse` (every `ix:nonFraction` with its context: period and
-dimensions, its unit, scale and sign). Each fact carries the filing's cover-page facts (form,
-registrant, fiscal year focus, the month its fiscal year ends), so that staging can name the
-fiscal period of every context without knowing the filer or the year, and the narrative of
-its table of revenue by geographic area (the sentence saying whether an area is the customer's
-billing location or its headquarters), so that staging can keep each basis its own series.
+The document is read with `ixbrlparse` (through `ingestion/ixbrl.py`): every `ix:nonFraction`
+with its context (period and dimensions), its unit, scale and sign. Each fact carries the
+filing's cover-page facts (form, registrant, fiscal year focus, the month its fiscal year ends),
+so that staging can name the fiscal period of every context without knowing the filer or the
+year, and the narrative of its table of revenue by geographic area (the sentence saying whether
+an area is the customer's billing location or its headquarters), so that staging can keep each
+basis its own series.
 
 A fact whose value or context cannot be read, or two facts for one (concept, context, unit)
 that disagree, are quarantined with the reason; an exact repeat of a fact (filings show the
@@ -67,8 +68,9 @@ MONTHS = {name: number for number, name in enumerate(
 
 def load_sec_filing(path: str | Path) -> Load:
     """Every numeric fact of an inline-XBRL 10-K or 10-Q, with its context and the filing's cover facts."""
-    from ixbrlparse import IXBRL
     from ixbrlparse.components import ixbrlContext
+
+    from ingestion.ixbrl import InlineXBRL
 
     path = Path(path)
     if not path.stat().st_size:
@@ -77,7 +79,7 @@ def load_sec_filing(path: str | Path) -> Load:
         with warnings.catch_warnings():
             # ixbrlparse warns about every text format it does not transform (durations, dates).
             warnings.simplefilter("ignore")
-            document = IXBRL.open(path, raise_on_error=False)
+            document = InlineXBRL.open(path, raise_on_error=False)
     except Exception as error:  # the parser raises bare exceptions on files that are not XBRL
         raise SourceFormatError(
             f"{path.name}: not an inline XBRL document ({type(error).__name__}: {error}). Save the "

@@ -71,6 +71,30 @@ def test_10k_china_and_segment_revenue_match_the_filing():
 
 
 @needs_filings
+def test_the_continuation_index_reads_every_fact_as_ixbrlparse_does():
+    import warnings
+
+    from ixbrlparse import IXBRL
+
+    from ingestion.ixbrl import InlineXBRL
+
+    shipped = PROJECT_ROOT / "data" / "inbox" / "sec_filings" / "nvda-20250727-10q.htm"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        plain, indexed = (reader.open(shipped, raise_on_error=False) for reader in (IXBRL, InlineXBRL))
+
+    def facts(document) -> list[tuple]:
+        return [
+            (kind, f.name, getattr(f.context, "id", f.context), f.value)
+            for kind, found in (("text", document.nonnumeric), ("number", document.numeric))
+            for f in found
+        ]
+
+    assert sum(1 for f in plain.nonnumeric if f.soup_tag.get("continuedAt")) >= 20
+    assert facts(indexed) == facts(plain)
+    assert len(indexed.errors) == len(plain.errors)
+
+
 def test_10q_china_and_segment_revenue_match_the_filing():
     facts = load_sec_filing(TEN_Q).frame
     assert facts.select("document_type", "fiscal_period_focus").unique().rows() == [("10-Q", "Q2")]
