@@ -115,10 +115,11 @@ def _lake(attach: str) -> duckdb.DuckDBPyConnection:
     hands out (as DuckDB keeps one database per file for the file's connections): loading the two
     extensions and attaching take 0.3 s, a connection to a database that has them 6 ms. Each
     transaction still reads the catalog's newest snapshot, whichever process committed it."""
-    key = (attach, tuple(sorted(duckdb_config().items())))
+    config = duckdb_config()
+    key = (attach, tuple(sorted(config.items())))
     with _lakes_lock:
         if key not in _lakes:
-            lake = duckdb.connect(config=duckdb_config())
+            lake = duckdb.connect(config=config)
             load_bundled_extensions(lake)
             lake.execute(attach)
             _lakes[key] = lake

@@ -6,6 +6,8 @@ that search would give, the first with the id in document order; an element sinc
 the document (ixbrlparse removes `ix:exclude` content as it reads) falls back to the search.
 """
 
+from functools import cached_property
+
 from bs4 import BeautifulSoup, Tag
 from ixbrlparse import IXBRL
 from ixbrlparse.core import IXBRLParser
@@ -22,13 +24,17 @@ class _ParserWithContinuationIndex(IXBRLParser):
                 return self._get_tag_continuation(continuation, start_str)
         return start_str
 
+    @cached_property
+    def _by_id(self) -> dict[str, Tag]:
+        by_id = {}
+        for tag in self.soup.find_all(id=True):
+            by_id.setdefault(tag["id"], tag)
+        return by_id
+
     def _element_with_id(self, element_id: str) -> Tag | None:
-        if not hasattr(self, "_by_id"):
-            self._by_id = {}
-            for tag in self.soup.find_all(id=True):
-                self._by_id.setdefault(tag["id"], tag)
         tag = self._by_id.get(element_id)
-        if tag is not None and self.soup in tag.parents:
+        # Tags compare equal by content: the document is the soup itself, this very object.
+        if tag is not None and any(parent is self.soup for parent in tag.parents):
             return tag
         return self.soup.find(id=element_id)
 

@@ -176,7 +176,8 @@ def test_a_query_past_its_memory_limit_fails_with_a_message(small_serving):
 )
 def test_no_connection_draws_a_progress_bar_into_stdout(small_serving, opener):
     # DuckDB draws one on stdout for a statement past two seconds, into a CSV, a JSON line or a
-    # pipe a reader parses, whenever stdout is not Python's own (as under pytest): so a process.
+    # pipe a reader parses. Under pytest its connections start with it off, so each opener runs
+    # in a process of its own, as a user's program would.
     module, name = opener.split(":")
     opened = f"{name}(database=str(path)).get_connection()" if name == "Warehouse" else f"{name}(path)"
     program = (
