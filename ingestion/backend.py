@@ -88,7 +88,7 @@ def default_memory_limit() -> str:
 
 def install_bundled_extensions() -> None:
     """Put the extensions in DuckDB's extension folder, so `LOAD` (dbt's too) needs no network."""
-    with duckdb.connect() as con:
+    with without_progress_bar(duckdb.connect()) as con:
         load_bundled_extensions(con)
 
 
@@ -119,11 +119,17 @@ def _lake(attach: str) -> duckdb.DuckDBPyConnection:
     key = (attach, tuple(sorted(config.items())))
     with _lakes_lock:
         if key not in _lakes:
-            lake = duckdb.connect(config=config)
-            load_bundled_extensions(lake)
-            lake.execute(attach)
-            _lakes[key] = lake
+            _lakes[key] = attached_lake(attach, config)
         return _lakes[key]
+
+
+def attached_lake(attach: str, config: dict) -> duckdb.DuckDBPyConnection:
+    """A new in-memory DuckDB with the extensions loaded and the catalog attached by `attach`. Its
+    progress bar is off before the attach, which can itself run past the bar's two seconds."""
+    con = without_progress_bar(duckdb.connect(config=config))
+    load_bundled_extensions(con)
+    con.execute(attach)
+    return con
 
 
 def warehouse_exists(warehouse: Path | str) -> bool:

@@ -22,9 +22,9 @@ import duckdb
 from ingestion.backend import (
     LAKE,
     MEMORY_LIMIT,
+    attached_lake,
     ducklake_attach_sql,
     ducklake_data_path,
-    load_bundled_extensions,
     without_progress_bar,
 )
 
@@ -116,15 +116,13 @@ def restricted_connection(
                     f"no serving file at {serving}: run `make run` (it publishes after a good build) "
                     "or set CHIPWATCH_SERVING"
                 )
-            con = duckdb.connect(str(serving), read_only=True, config=config)
+            con = without_progress_bar(duckdb.connect(str(serving), read_only=True, config=config))
             allowed = [str(temp_directory)]
         else:
-            con = duckdb.connect(config=config)
-            load_bundled_extensions(con)
-            con.execute(ducklake_attach_sql(warehouse, read_only=True, snapshot=snapshot))
+            con = attached_lake(ducklake_attach_sql(warehouse, read_only=True, snapshot=snapshot), config)
             con.execute(f"USE {LAKE}")
             allowed = [ducklake_data_path(warehouse), str(temp_directory)]
-        with without_progress_bar(con):
+        with con:
             _lock(con, allowed)
             yield con
     finally:

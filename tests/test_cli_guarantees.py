@@ -176,8 +176,8 @@ def test_a_query_past_its_memory_limit_fails_with_a_message(small_serving):
 )
 def test_no_connection_draws_a_progress_bar_into_stdout(small_serving, opener):
     # DuckDB draws one on stdout for a statement past two seconds, into a CSV, a JSON line or a
-    # pipe a reader parses. Under pytest its connections start with it off, so each opener runs
-    # in a process of its own, as a user's program would.
+    # pipe a reader parses. DuckDB starts connections with it on in a `python -c` program and off
+    # under pytest or in a script file, so each opener runs in a `python -c` of its own.
     module, name = opener.split(":")
     opened = f"{name}(database=str(path)).get_connection()" if name == "Warehouse" else f"{name}(path)"
     program = (

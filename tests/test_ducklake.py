@@ -185,6 +185,37 @@ def test_two_writers_and_readers_at_once(in_lake):
     assert loads >= 6
 
 
+LAKE_SETTINGS = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from ingestion import backend
+    warehouse = Path(sys.argv[1])
+    bar = "select current_setting('enable_progress_bar')"
+    with backend.connect(warehouse, read_only=True) as con:
+        [kept] = backend._lakes.values()
+        print(kept.execute(bar).fetchone()[0], con.execute(bar).fetchone()[0])
+    """
+)
+
+
+def test_no_lake_connection_draws_a_progress_bar_into_stdout(in_lake):
+    # The attach itself ran past the bar's two seconds on a loaded machine and drew it into a
+    # reader's stdout: the database a process keeps for the lake must have it off, not only the
+    # connections it hands out. DuckDB starts connections with it on in a `python -c` program (as
+    # the readers are) and off under pytest.
+    warehouse, env = in_lake
+    completed = subprocess.run(
+        [sys.executable, "-c", LAKE_SETTINGS, str(warehouse)],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.stdout.split() == ["False", "False"], completed.stderr
+
+
 def test_chipwatch_sql_as_of_a_snapshot(in_lake):
     warehouse, env = in_lake
     with connect(warehouse, read_only=True) as con:
