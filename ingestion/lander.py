@@ -28,6 +28,7 @@ DuckDB rejected: exact unless the file has blank lines or records spanning sever
 
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -63,7 +64,6 @@ SAMPLE_QUARANTINED = 50  # quarantined rows handed back to the caller for its re
 PROVENANCE = {
     "_loaded_at": "timestamp with time zone",
     "_source_file": "varchar",
-    "_source_sha256": "varchar",
     "file_modified_date": "date",
 }
 REJECTS = ("_land_rejects", "_land_reject_scans")
@@ -191,11 +191,12 @@ def _parsed(samples: list[str], fmt: str) -> int:
 
 
 def file_metadata(path: Path, loaded_at: datetime) -> dict:
-    """The provenance columns of the rows read from `path` by the load of `loaded_at`."""
+    """The provenance columns of the rows read from `path` by the load of `loaded_at`. The file's
+    SHA-256 is the load's, in `meta.load_accounting`: a 64-character constant in every row costs
+    more than reading the row."""
     return {
         "_loaded_at": loaded_at,
         "_source_file": path.name,
-        "_source_sha256": file_sha256(path),
         "file_modified_date": file_modified_date(path),
     }
 
@@ -214,6 +215,9 @@ def land(
     emptied; a reader source needs `empty`, its empty frame. A file the careful reader refuses
     (SourceFormatError) refuses the whole load before anything is written."""
     loaded_at = datetime.now(UTC)
+    # Hashed beside the reading, which does not need the digests.
+    hashing = ThreadPoolExecutor(max_workers=1)
+    digests = {path.name: hashing.submit(file_sha256, path) for path in paths}
     target, staged = f'raw."{source.table}"', f'raw."{STAGED_PREFIX}{source.table}__{uuid4().hex[:12]}"'
     files = tuple(path.name for path in paths)
     if source.columns:
@@ -269,14 +273,14 @@ def land(
             else:
                 con.execute(f"create table if not exists {target} ({columns})")
                 con.execute(f"delete from {target} where date between ? and ?", list(window))
-                con.execute(f"insert into {target} select * from {staged}")
+                con.execute(f"insert into {target} by name select * from {staged}")
             accounting = record(
                 con,
                 source.table,
                 f"select * from {QUARANTINE}",
                 rows_read,
                 landed,
-                files,
+                {name: digest.result() for name, digest in digests.items()},
                 loaded_at.replace(tzinfo=None),
                 rows_other,
                 run_id,
@@ -287,6 +291,7 @@ def land(
             raise
         return Landing(accounting, sample, set_aside, rows_read, files, careful, validation)
     finally:
+        hashing.shutdown(cancel_futures=True)
         _drop_working_tables(con)
         con.execute(f"drop table if exists {staged}")
 
@@ -332,7 +337,6 @@ def _empty_load(frame: pl.DataFrame | None) -> Load:
     frame = frame.with_columns(
         pl.lit(None, pl.Datetime("us", "UTC")).alias("_loaded_at"),
         pl.lit(None, pl.String).alias("_source_file"),
-        pl.lit(None, pl.String).alias("_source_sha256"),
         pl.lit(None, pl.Date).alias("file_modified_date"),
     )
     return Load.of_frame(frame)

@@ -148,14 +148,14 @@ def record(
     quarantined: str,
     rows_read: int,
     rows_landed: int,
-    files: Iterable[str],
+    files: dict[str, str],
     loaded_at: datetime,
     rows_other_partitions: int = 0,
     run_id: str | None = None,
 ) -> Accounting:
     """Inside the load's open transaction: replace `quarantine.<table>` with the rows of the SELECT
     `quarantined` on `con` (the QUARANTINE_SCHEMA columns: the set-aside rows never leave DuckDB)
-    and append the load's row to `meta.load_accounting`."""
+    and append the load's row to `meta.load_accounting`, `files` (name -> SHA-256) among it."""
     con.execute(
         f'create or replace table quarantine."{table}" as '
         f"select {', '.join(QUARANTINE_SCHEMA)}, ?::timestamp as _loaded_at from ({quarantined})",
@@ -169,7 +169,7 @@ def record(
             table,
             loaded_at,
             run_id,
-            json.dumps(list(files), ensure_ascii=False),
+            json.dumps(files, ensure_ascii=False),
             accounting.rows_read,
             accounting.rows_landed,
             accounting.rows_quarantined,

@@ -111,7 +111,7 @@ def test_empty_fetch_folders_land_empty_tables(env):
         for table in ("fred_fx_monthly", "federal_register_candidates"):
             assert con.execute(f"select count(*) from raw.{table}").fetchone()[0] == 0
             columns = {row[0] for row in con.execute(f"describe raw.{table}").fetchall()}
-            assert {"_source_file", "_source_sha256", "file_modified_date"} <= columns
+            assert {"_source_file", "_loaded_at", "file_modified_date"} <= columns
 
 
 def test_the_fred_reader_reads_both_headers_and_quarantines_a_missing_value(tmp_path):

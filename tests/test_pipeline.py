@@ -1,6 +1,7 @@
 """The whole asset graph, materialised in process into a temporary warehouse."""
 
 import hashlib
+import json
 import subprocess
 import sys
 
@@ -116,12 +117,16 @@ def test_every_mart_row_names_its_source(warehouse_sql):
 
 
 def test_raw_tables_carry_load_metadata(warehouse_sql):
-    [(file_name, sha256, loaded)] = warehouse_sql(
-        "select distinct _source_file, _source_sha256, _loaded_at is not null from raw.chips"
+    [(file_name, loaded, modified)] = warehouse_sql(
+        "select distinct _source_file, _loaded_at is not null, file_modified_date is not null from raw.chips"
     )
-    assert file_name == "chips.csv"
-    assert sha256 == hashlib.sha256((REFERENCE_DIR / "chips.csv").read_bytes()).hexdigest()
-    assert loaded
+    assert (file_name, loaded, modified) == ("chips.csv", True, True)
+    [(files,)] = warehouse_sql(
+        "select files from meta.load_accounting where table_name = 'chips' order by loaded_at desc limit 1"
+    )
+    assert json.loads(files) == {
+        "chips.csv": hashlib.sha256((REFERENCE_DIR / "chips.csv").read_bytes()).hexdigest()
+    }
 
 
 def test_a_rerun_replaces_rows_rather_than_duplicating_them(tmp_path):

@@ -1,6 +1,7 @@
 """The inbox sources: every file read, newest edition wins, nothing in the inbox touched."""
 
 import hashlib
+import json
 import os
 import shutil
 
@@ -47,8 +48,13 @@ def test_the_build_reads_every_inbox_row_and_leaves_the_files_untouched(warehous
         ("epoch_gpu_clusters", "epoch_gpu_clusters"),
         ("nvidia_revenue", "nvidia_revenue_by_market"),
     ]:
-        landed = dict(
-            warehouse_sql(f"select _source_file, any_value(_source_sha256) from raw.{table} group by 1")
+        [(files,)] = warehouse_sql(
+            f"select files from meta.load_accounting where table_name = '{table}' "
+            "order by loaded_at desc limit 1"
+        )
+        landed = json.loads(files)
+        assert {name for (name,) in warehouse_sql(f"select distinct _source_file from raw.{table}")} == set(
+            landed
         )
         on_disk = {
             path.name: hashlib.sha256(path.read_bytes()).hexdigest()

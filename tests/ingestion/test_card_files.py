@@ -2,6 +2,7 @@
 generated files land whole, hostile rows are quarantined with their line and reason, the books
 balance, a failed validation rolls back, and an empty inbox folder builds down to the mart."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from ingestion.errors import SourceFormatError
 from ingestion.lander import land
 from ingestion.registry import BY_TABLE
 from ingestion.rules import audit_rules
+from ingestion.warehouse import file_sha256
 from validation.expectations import has_rows
 from validation.runner import validate_relation
 
@@ -67,7 +69,7 @@ def test_a_generated_inventory_lands_every_row_and_passes_its_raw_suite(tmp_path
         True,
     )
     [(rows, serials, files, active, synthetic)] = con.execute(
-        "select count(*), count(distinct card_serial), count(distinct _source_sha256), "
+        "select count(*), count(distinct card_serial), count(distinct _source_file), "
         "count(*) filter (where status = 'active'), "
         "bool_and(dataset = 'synthetic' and confidence = 'claimed') "
         "from raw.card_inventory"
@@ -75,8 +77,8 @@ def test_a_generated_inventory_lands_every_row_and_passes_its_raw_suite(tmp_path
     assert (rows, serials, files, synthetic) == (ROWS, ROWS, 1, True)
     assert 0.8 * ROWS < active < ROWS  # 90% of cards are active
     assert con.execute(
-        "select table_name, run_id, rows_read, balanced from meta.load_accounting"
-    ).fetchall() == [("card_inventory", "r1", ROWS, True)]
+        "select table_name, run_id, rows_read, balanced, files from meta.load_accounting"
+    ).fetchall() == [("card_inventory", "r1", ROWS, True, json.dumps({path.name: file_sha256(path)}))]
 
 
 def test_a_generated_procurement_file_lands_every_row_typed(tmp_path, con):

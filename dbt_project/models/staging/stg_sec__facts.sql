@@ -18,6 +18,5 @@ select
     value,
     unit,
     _source_file,
-    _source_sha256,
     _loaded_at
 from {{ source('raw', 'sec_filing_facts') }}
