@@ -59,7 +59,8 @@ from ingestion.warehouse import file_sha256, sql_literal, sql_string, sql_trimme
 if TYPE_CHECKING:
     from validation.runner import ValidationOutcome
 
-Validate = Callable[[duckdb.DuckDBPyConnection, str], "ValidationOutcome"]
+# validate(con, the staged rows' SELECT, may_repeat): see validation.runner.validate_relation.
+Validate = Callable[[duckdb.DuckDBPyConnection, str, dict[frozenset[str], str]], "ValidationOutcome"]
 SAMPLE_QUARANTINED = 50  # quarantined rows handed back to the caller for its report
 PROVENANCE = {
     "_loaded_at": "timestamp with time zone",
@@ -73,7 +74,7 @@ REJECTS = ("_land_rejects", "_land_reject_scans")
 # (DuckLake, several machines) never write each other's.
 STAGED_PREFIX = "_staged_"
 # Working tables of one load, dropped before it commits.
-QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME = (
+QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME, REPEATED_HASHES = (
     "_land_quarantine",
     "_land_rejected_lines",
     "_land_lines_skipped",
@@ -81,6 +82,7 @@ QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED,
     "_land_first_rowids",
     "_land_flagged",
     "_land_frame",
+    "_land_repeated_hashes",
 )
 ORDINAL = "_ordinal"
 REJECT_REASONS = {
@@ -248,8 +250,9 @@ def land(
             con, f"select rowid as _rowid, _source_file, {reason_sql(source.rules)} as reason from {staged}"
         )
         _quarantine_flagged(con, staged)
-        for key in keys(source.rules):
-            _flag(con, _repeated_keys(staged, key))
+        for number, key in enumerate(keys(source.rules)):
+            _hash_repeats(con, staged, number, key)
+            _flag(con, _repeated_keys(staged, number, key))
             _quarantine_flagged(con, staged)
         rows_other = 0
         if window is not None:
@@ -262,7 +265,10 @@ def land(
             f"select * from {QUARANTINE} order by source_file, line limit {SAMPLE_QUARANTINED}"
         ).pl()
         careful = tuple(path.name for path in paths if plans.get(path) is None and source.columns)
-        validation = validate(con, f"select * from {staged}") if validate is not None else None
+        may_repeat = {
+            frozenset(key): _may_repeat(number, key) for number, key in enumerate(keys(source.rules))
+        }
+        validation = validate(con, f"select * from {staged}", may_repeat) if validate is not None else None
         if validation is not None and not validation.success:
             return Landing(None, sample, set_aside, rows_read, files, careful, validation)
         con.execute("begin transaction")
@@ -314,6 +320,7 @@ def _create_working_tables(con) -> None:
         "(source_file varchar, line bigint, reason varchar, row_json varchar)"
     )
     con.execute(f"create or replace temp table {REJECTED_LINES} (source_file varchar, line bigint)")
+    con.execute(f"create or replace temp table {REPEATED_HASHES} (key_number integer, key_hash ubigint)")
     con.execute(
         f"create or replace temp table {CAREFUL_LINES} "
         "(source_file varchar, ordinal bigint, line bigint, row_json varchar)"
@@ -321,7 +328,16 @@ def _create_working_tables(con) -> None:
 
 
 def _drop_working_tables(con) -> None:
-    for table in (QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, *REJECTS):
+    working = (
+        QUARANTINE,
+        REJECTED_LINES,
+        LINES_SKIPPED,
+        CAREFUL_LINES,
+        FIRST_ROWIDS,
+        FLAGGED,
+        REPEATED_HASHES,
+    )
+    for table in (*working, *REJECTS):
         con.execute(f"drop table if exists {table}")
 
 
@@ -533,11 +549,37 @@ def _quarantine_flagged(con, target: str) -> None:
     con.execute(f"delete from {target} where rowid in (select _rowid from {FLAGGED})")
 
 
-def _repeated_keys(staged: str, key: tuple[str, ...]) -> str:
+def _key_columns(key: tuple[str, ...]) -> str:
+    return ", ".join(f'"{column}"' for column in key)
+
+
+def _hash_repeats(con, staged: str, number: int, key: tuple[str, ...]) -> None:
+    """Keep the hashes of `key` (the load's `number`-th key) that more than one complete row of
+    `staged` has. Grouping by one 64-bit hash is cheaper than by the key; collisions are re-checked.
+    Rows are only taken out of the staged table after this, so a key can repeat only among the rows
+    with one of these hashes or an empty key part: the GX audit groups only those (`_may_repeat`)."""
+    complete = " and ".join(f'"{column}" is not null' for column in key)
+    columns = _key_columns(key)
+    con.execute(
+        f"insert into {REPEATED_HASHES} select {number}, hash({columns}) from {staged} "
+        f"where {complete} group by 2 having count(*) > 1"
+    )
+
+
+def _may_repeat(number: int, key: tuple[str, ...]) -> str:
+    """The rows among which `key` may still repeat, as `_hash_repeats` says."""
+    empty = " or ".join(f'"{column}" is null' for column in key)
+    return f"(hash({_key_columns(key)}) in ({_repeated_hashes(number)}) or {empty})"
+
+
+def _repeated_hashes(number: int) -> str:
+    return f"select key_hash from {REPEATED_HASHES} where key_number = {number}"
+
+
+def _repeated_keys(staged: str, number: int, key: tuple[str, ...]) -> str:
     """The rows sharing a key (with reasons): an identical repeat is set aside and the first kept;
-    rows that disagree are all set aside. Rows with an empty key part are not compared. Grouping
-    by one 64-bit hash is cheaper than by the key; collisions are re-checked."""
-    columns = ", ".join(f'"{column}"' for column in key)
+    rows that disagree are all set aside. Rows with an empty key part are not compared."""
+    columns = _key_columns(key)
     label = " || ', ' || ".join(
         f"'{column}=' || coalesce(\"{column}\"::varchar, '')" for column in key if not column.startswith("_")
     )
@@ -548,7 +590,7 @@ def _repeated_keys(staged: str, key: tuple[str, ...]) -> str:
     candidates = (
         f"select rowid as _rowid, _source_file, {label} as _key, hash(*columns({content})) as _content "
         f"from {staged} where {complete} and hash({columns}) in "
-        f"(select hash({columns}) from {staged} where {complete} group by 1 having count(*) > 1)"
+        f"({_repeated_hashes(number)})"
     )
     conflicting = (
         "'conflicting rows for key ({}) on lines {}: none kept; keep one row per key in the file and re-run'"

@@ -352,7 +352,7 @@ def test_the_same_price_row_in_two_files_is_a_duplicate_across_the_inbox(tmp_pat
 def test_values_out_of_range_or_repeated_in_a_curated_file_refuse_it_through_the_raw_suite(tmp_path):
     """Curated tables are the project's own: a wrong value is fixed, not set aside."""
     from ingestion.rules import audit_rules
-    from validation.runner import validate_relation
+    from validation.runner import validator
 
     source = BY_TABLE["fx_rates"]
     for name, expectation in [
@@ -364,7 +364,7 @@ def test_values_out_of_range_or_repeated_in_a_curated_file_refuse_it_through_the
                 con,
                 source,
                 [CORPUS / "reference" / name],
-                validate=lambda con, sql: validate_relation(con, sql, "fx_rates", audit_rules(source)),
+                validate=validator("fx_rates", audit_rules(source)),
             )
         assert landing.accounting is None and expectation in landing.validation.describe()
 
@@ -373,7 +373,7 @@ def test_a_load_leaves_no_staged_table_and_drops_one_a_killed_load_left(tmp_path
     """Each load stages into a table of its own; one refused by its audit drops it, and on the
     one-file warehouse the next load of a source drops what a killed load of it left behind."""
     from ingestion.rules import audit_rules
-    from validation.runner import validate_relation
+    from validation.runner import validator
 
     def raw_tables(con) -> list[str]:
         return [
@@ -393,7 +393,7 @@ def test_a_load_leaves_no_staged_table_and_drops_one_a_killed_load_left(tmp_path
             con,
             source,
             [CORPUS / "reference" / "fx_rates_negative.csv"],
-            validate=lambda con, sql: validate_relation(con, sql, "fx_rates", audit_rules(source)),
+            validate=validator("fx_rates", audit_rules(source)),
         )
         assert refused.accounting is None
         assert raw_tables(con) == ["_staged_fx_rates_x__0123456789ab"]

@@ -215,6 +215,25 @@ def test_each_uniqueness_expectation_sees_only_its_repeated_keys(monkeypatch):
     ]
 
 
+def test_a_uniqueness_expectation_groups_only_the_rows_its_key_may_repeat_in(monkeypatch):
+    con = prices()
+    con.execute("update prices set i = 3 where i in (4, 5)")
+    frames = record_frames(monkeypatch)
+    suite = [unique("i"), unique_together("date", "ticker")]
+    # The caller has compared i on every row but 3, 4 and 5 (now 3, 3 and 3).
+    outcome = validate_relation(
+        con, "select * from prices", "prices", suite, batch_rows=10, may_repeat={frozenset({"i"}): "i <= 5"}
+    )
+    assert frames == [(2, [0]), (0, [1])]
+    assert [(f.column, f.unexpected_count) for f in outcome.failures] == [("i", 3)]
+    frames.clear()
+    # A condition that leaves the repeats out hides them: it is the caller's word.
+    validate_relation(
+        con, "select * from prices", "prices", suite, batch_rows=10, may_repeat={frozenset({"i"}): "i > 5"}
+    )
+    assert frames == [(0, [0]), (0, [1])]
+
+
 def test_uniqueness_with_mostly_is_judged_on_the_whole_relation(monkeypatch):
     con = prices()
     con.execute("update prices set i = 3 where i = 4")  # 2 rows of 50 repeat a key: 4%

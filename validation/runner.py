@@ -9,15 +9,18 @@ rather than on the relation's rows, so GX never re-does in pandas what one DuckD
   its values; when one fails, it is run again on the distinct values for its counts and values;
 - other row-wise (map) expectations: the distinct values of the columns they read, each with
   the number of rows holding it, so counts are in rows of the relation;
-- uniqueness: the keys that occur more than once, each twice, with the number of its rows;
+- uniqueness: the keys that occur more than once, each twice, with the number of its rows
+  (among the rows a caller says a key may repeat in, when it has compared the others);
 - expectations on the columns only: no rows, every column;
 - anything else (aggregates, order-dependent expectations, `mostly`, row conditions): every row
   of the columns it reads.
 """
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TYPE_CHECKING
 
 import duckdb
 import polars as pl
@@ -25,6 +28,9 @@ import polars as pl
 from ingestion.backend import without_progress_bar
 from ingestion.warehouse import sql_name
 from validation.expectations import Expectation
+
+if TYPE_CHECKING:
+    from ingestion.lander import Validate
 
 # GX's SUMMARY result keeps at most 20 unexpected values; an outcome keeps as many.
 MAX_UNEXPECTED_VALUES = 20
@@ -175,9 +181,18 @@ def _plan(expectation: Expectation, gx_class: type) -> str:
 class _Run:
     """One suite over one relation: the frames DuckDB computes, and GX's verdicts on them."""
 
-    def __init__(self, con, relation: str, table: str, expectations: list[Expectation], batch_rows: int):
+    def __init__(
+        self,
+        con,
+        relation: str,
+        table: str,
+        expectations: list[Expectation],
+        batch_rows: int,
+        may_repeat: Mapping[frozenset[str], str],
+    ):
         self.gx, self.batch = _context()
         self.con, self.relation, self.table, self.batch_rows = con, relation, table, batch_rows
+        self.may_repeat = may_repeat
         # GX drops an expectation equal to one already in a suite; so do we, before numbering them.
         self.expectations = [e for i, e in enumerate(expectations) if e not in expectations[:i]]
         self.gx_expectations = [
@@ -264,7 +279,11 @@ class _Run:
     def _repeats(self, columns: tuple) -> str:
         """Each key that occurs n > 1 times, twice: once counting 1 row, once n - 1 (GX flags both)."""
         keys = ", ".join(map(sql_name, columns))
-        repeated = f"select {keys}, count(*) as n from {self.relation} group by all having count(*) > 1"
+        where = self.may_repeat.get(frozenset(columns), "true")
+        repeated = (
+            f"select {keys}, count(*) as n from {self.relation} where {where} "
+            "group by all having count(*) > 1"
+        )
         return (
             f"select {keys}, case when copy = 0 then 1 else n - 1 end as {_ROWS} "
             f"from ({repeated}) cross join range(2) as copies(copy) order by {keys} nulls last, copy"
@@ -342,7 +361,12 @@ def _report_column(expectation: Expectation) -> str | None:
 
 
 def validate_relation(
-    con, sql: str, table: str, expectations: list[Expectation], batch_rows: int = 1_000_000
+    con,
+    sql: str,
+    table: str,
+    expectations: list[Expectation],
+    batch_rows: int = 1_000_000,
+    may_repeat: Mapping[frozenset[str], str] | None = None,
 ) -> ValidationOutcome:
     """Validate the rows of the SELECT `sql` on the open DuckDB connection `con`.
 
@@ -352,9 +376,20 @@ def validate_relation(
     it in batches of at most `batch_rows` rows. An unexpected count is a count of the relation's
     rows, with up to 20 of their values. `evaluated` is the number of expectations in the suite
     (identical duplicates counted once).
+
+    `may_repeat` maps a key's columns to a condition on the rows outside of which no two rows
+    share that key, known to the caller (the lander, which has just compared every key): the
+    uniqueness expectations on those columns then group only the rows that meet it.
     """
     relation = f"({sql.strip().rstrip(';')}) as relation"
-    return _Run(con, relation, table, expectations, batch_rows).judge()
+    return _Run(con, relation, table, expectations, batch_rows, may_repeat or {}).judge()
+
+
+def validator(table: str, expectations: list[Expectation]) -> "Validate":
+    """The lander's `validate`: `expectations` on the staged rows of `table`."""
+    return lambda con, sql, may_repeat=None: validate_relation(
+        con, sql, table, expectations, may_repeat=may_repeat
+    )
 
 
 def validate_frame(frame: pl.DataFrame, table: str, expectations: list[Expectation]) -> ValidationOutcome:

@@ -54,7 +54,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
         from ingestion.inbox import inbox_root
         from ingestion.lander import land, source_files
         from ingestion.rules import audit_rules
-        from validation.runner import validate_relation
+        from validation.runner import validator
 
         files = source_files(source)
         window = None
@@ -71,7 +71,7 @@ def raw_asset(source: Source) -> AssetsDefinition:
                 files,
                 window=window,
                 run_id=context.run.run_id,
-                validate=lambda con, sql: validate_relation(con, sql, source.table, suite),
+                validate=validator(source.table, suite),
                 empty=source.empty() if source.empty is not None else None,
             )
         metadata = {

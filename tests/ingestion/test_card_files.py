@@ -17,13 +17,13 @@ from ingestion.registry import BY_TABLE
 from ingestion.rules import audit_rules
 from ingestion.warehouse import file_sha256
 from validation.expectations import has_rows
-from validation.runner import validate_relation
+from validation.runner import validator
 
 ROWS = 3_000
 
 
 def _suite(table: str):
-    return lambda con, sql: validate_relation(con, sql, table, audit_rules(BY_TABLE[table]))
+    return validator(table, audit_rules(BY_TABLE[table]))
 
 
 def land_card_inventory(con, paths, run_id=None, validate=None):
@@ -226,7 +226,7 @@ def test_a_failed_validation_rolls_the_load_back(tmp_path, con):
     landing = land_card_inventory(
         con,
         [second],
-        validate=lambda con, sql: validate_relation(con, sql, "card_inventory", [has_rows(1_000)]),
+        validate=validator("card_inventory", [has_rows(1_000)]),
     )
     assert landing.accounting is None and not landing.validation.success
     assert landing.rows_read == 300

@@ -112,7 +112,7 @@ def test_a_window_replaces_its_days_only_and_counts_the_other_rows(tmp_path):
 
 def test_a_failed_validation_rolls_the_whole_load_back(tmp_path):
     from validation.expectations import between
-    from validation.runner import validate_relation
+    from validation.runner import validator
 
     path = tmp_path / "p.csv"
     path.write_text(HEADER + "2025-12-01,NVDA,1,1,1,180,1000,USD\n", encoding="utf-8")
@@ -123,13 +123,46 @@ def test_a_failed_validation_rolls_the_whole_load_back(tmp_path):
             con,
             PRICES,
             [path],
-            validate=lambda con, sql: validate_relation(
-                con, sql, "daily_prices", [between("close", 0, 1000)]
-            ),
+            validate=validator("daily_prices", [between("close", 0, 1000)]),
         )
         assert landing.accounting is None and not landing.validation.success
         assert con.execute("select close from raw.daily_prices").fetchall() == [(180.0,)]
         assert con.execute("select count(*) from meta.load_accounting").fetchone() == (1,)
+
+
+def test_the_audit_groups_only_the_rows_whose_key_the_lander_saw_repeated(tmp_path):
+    from ingestion.rules import audit_rules
+    from validation.runner import validate_relation
+
+    path = tmp_path / "p.csv"
+    rows = [
+        "2025-12-01,NVDA,1,1,1,180,1000,USD",
+        "2025-12-01,NVDA,1,1,1,180,1000,USD",  # an identical repeat: the first is kept
+        "2025-12-02,NVDA,1,1,1,181,1000,USD",  # conflicting rows: neither is kept
+        "2025-12-02,NVDA,1,1,1,999,1000,USD",
+        *(f"2025-12-{day:02},NVDA,1,1,1,180,1000,USD" for day in range(3, 20)),
+    ]
+    path.write_text(HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    suite = audit_rules(PRICES)
+    seen = {}
+
+    def validate(con, sql, may_repeat):
+        [(key, condition)] = may_repeat.items()
+        assert key == {"ticker", "date"}
+        [(seen["may_repeat"],)] = con.execute(f"select count(*) from ({sql}) where {condition}").fetchall()
+        [(seen["repeated_elsewhere"],)] = con.execute(
+            f"select count(*) from (select ticker, date from ({sql}) where not {condition} "
+            "group by all having count(*) > 1)"
+        ).fetchall()
+        judged = validate_relation(con, sql, "daily_prices", suite, may_repeat=may_repeat)
+        assert judged == validate_relation(con, sql, "daily_prices", suite)
+        return judged
+
+    with duckdb.connect() as con:
+        landing = land(con, PRICES, [path], validate=validate)
+        assert landing.validation.success and landing.accounting.rows_landed == 18
+    # Only the kept copy of the repeated key is grouped again; no key repeats among the 17 others.
+    assert seen == {"may_repeat": 1, "repeated_elsewhere": 0}
 
 
 def test_date_range_covers_the_rows_that_can_land(tmp_path):
