@@ -53,3 +53,23 @@ def test_a_home_that_names_its_own_storage_is_used_as_configured(tmp_path):
         materialize([numbers], instance=instance, raise_on_error=False)
     assert (elsewhere / "history" / "runs.db").exists()
     assert not (tmp_path / "history").exists()
+
+
+def test_a_table_found_is_not_looked_for_again(tmp_path, monkeypatch):
+    from dagster._core.storage.event_log import SqliteEventLogStorage
+
+    looked_for = []
+    original = SqliteEventLogStorage.has_table
+
+    def counting(self, table_name):
+        looked_for.append(table_name)
+        return original(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting)
+    with open_instance(tmp_path) as instance:
+        materialize([numbers], instance=instance)  # 3 asset checks: Dagster asks before each event
+        storage = instance.event_log_storage
+        assert storage.has_table("asset_check_executions") and not storage.has_table("no_such_table")
+        assert not storage.has_table("no_such_table")
+    assert looked_for.count("asset_check_executions") == 1
+    assert looked_for.count("no_such_table") == 2
