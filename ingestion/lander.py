@@ -217,9 +217,6 @@ def land(
     emptied; a reader source needs `empty`, its empty frame. A file the careful reader refuses
     (SourceFormatError) refuses the whole load before anything is written."""
     loaded_at = datetime.now(UTC)
-    # Hashed beside the reading, which does not need the digests.
-    hashing = ThreadPoolExecutor(max_workers=1)
-    digests = {path.name: hashing.submit(file_sha256, path) for path in paths}
     target, staged = f'raw."{source.table}"', f'raw."{STAGED_PREFIX}{source.table}__{uuid4().hex[:12]}"'
     files = tuple(path.name for path in paths)
     if source.columns:
@@ -233,6 +230,9 @@ def land(
         _drop_staged_tables_left(con, source.table)
     kinds = {column.name: column.kind for column in source.columns} | PROVENANCE
     columns = ", ".join(f'"{name}" {kind}' for name, kind in kinds.items())
+    # Hashed beside the reading, which does not need the digests.
+    hashing = ThreadPoolExecutor(max_workers=1)
+    digests = {path.name: hashing.submit(file_sha256, path) for path in paths}
     try:
         _create_working_tables(con)
         if source.columns:
