@@ -84,6 +84,16 @@ QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED,
     "_land_frame",
     "_land_repeated_hashes",
 )
+WORKING_TABLES = (
+    QUARANTINE,
+    REJECTED_LINES,
+    LINES_SKIPPED,
+    CAREFUL_LINES,
+    FIRST_ROWIDS,
+    FLAGGED,
+    REPEATED_HASHES,
+    *REJECTS,
+)
 ORDINAL = "_ordinal"
 REJECT_REASONS = {
     "MISSING COLUMNS": "the row has fewer fields than the header: a truncated file (download it again) "
@@ -250,7 +260,8 @@ def land(
             con, f"select rowid as _rowid, _source_file, {reason_sql(source.rules)} as reason from {staged}"
         )
         _quarantine_flagged(con, staged)
-        for number, key in enumerate(keys(source.rules)):
+        source_keys = keys(source.rules)
+        for number, key in enumerate(source_keys):
             _hash_repeats(con, staged, number, key)
             _flag(con, _repeated_keys(staged, number, key))
             _quarantine_flagged(con, staged)
@@ -265,9 +276,7 @@ def land(
             f"select * from {QUARANTINE} order by source_file, line limit {SAMPLE_QUARANTINED}"
         ).pl()
         careful = tuple(path.name for path in paths if plans.get(path) is None and source.columns)
-        may_repeat = {
-            frozenset(key): _may_repeat(number, key) for number, key in enumerate(keys(source.rules))
-        }
+        may_repeat = {frozenset(key): _may_repeat(number, key) for number, key in enumerate(source_keys)}
         validation = validate(con, f"select * from {staged}", may_repeat) if validate is not None else None
         if validation is not None and not validation.success:
             return Landing(None, sample, set_aside, rows_read, files, careful, validation)
@@ -328,16 +337,7 @@ def _create_working_tables(con) -> None:
 
 
 def _drop_working_tables(con) -> None:
-    working = (
-        QUARANTINE,
-        REJECTED_LINES,
-        LINES_SKIPPED,
-        CAREFUL_LINES,
-        FIRST_ROWIDS,
-        FLAGGED,
-        REPEATED_HASHES,
-    )
-    for table in (*working, *REJECTS):
+    for table in WORKING_TABLES:
         con.execute(f"drop table if exists {table}")
 
 
@@ -553,23 +553,25 @@ def _key_columns(key: tuple[str, ...]) -> str:
     return ", ".join(f'"{column}"' for column in key)
 
 
+def _complete(key: tuple[str, ...]) -> str:
+    """True of the rows with every part of `key`: only they are compared."""
+    return " and ".join(f'"{column}" is not null' for column in key)
+
+
 def _hash_repeats(con, staged: str, number: int, key: tuple[str, ...]) -> None:
     """Keep the hashes of `key` (the load's `number`-th key) that more than one complete row of
     `staged` has. Grouping by one 64-bit hash is cheaper than by the key; collisions are re-checked.
     Rows are only taken out of the staged table after this, so a key can repeat only among the rows
     with one of these hashes or an empty key part: the GX audit groups only those (`_may_repeat`)."""
-    complete = " and ".join(f'"{column}" is not null' for column in key)
-    columns = _key_columns(key)
     con.execute(
-        f"insert into {REPEATED_HASHES} select {number}, hash({columns}) from {staged} "
-        f"where {complete} group by 2 having count(*) > 1"
+        f"insert into {REPEATED_HASHES} select {number}, hash({_key_columns(key)}) from {staged} "
+        f"where {_complete(key)} group by 2 having count(*) > 1"
     )
 
 
 def _may_repeat(number: int, key: tuple[str, ...]) -> str:
     """The rows among which `key` may still repeat, as `_hash_repeats` says."""
-    empty = " or ".join(f'"{column}" is null' for column in key)
-    return f"(hash({_key_columns(key)}) in ({_repeated_hashes(number)}) or {empty})"
+    return f"(hash({_key_columns(key)}) in ({_repeated_hashes(number)}) or not ({_complete(key)}))"
 
 
 def _repeated_hashes(number: int) -> str:
@@ -583,7 +585,7 @@ def _repeated_keys(staged: str, number: int, key: tuple[str, ...]) -> str:
     label = " || ', ' || ".join(
         f"'{column}=' || coalesce(\"{column}\"::varchar, '')" for column in key if not column.startswith("_")
     )
-    complete = " and ".join(f'"{column}" is not null' for column in key)
+    complete = _complete(key)
     where = "_source_file || ':' || line"
     # What a row says: not where it was read (provenance, its row number in the file).
     content = "c -> not starts_with(c, '_') and c not in ('source_row', 'file_modified_date')"
