@@ -14,6 +14,9 @@ the Dagster instance in `DAGSTER_HOME` (default `.dagster_home`; so `dagster dev
 It prints each table with its row count and every failed check, and exits 1 when a run failed
 or a blocking check failed, 75 when another build holds the warehouse.
 
+Once it knows it has work, the process sets its garbage collector for one build
+(`orchestration/process.py`), as `chipwatch-dbt` does for each dbt call.
+
 Its runs are recorded with the origin of the workspace's code location (`workspace.yaml`), as
 runs the UI launches are, so the UI's Timeline shows them: it leaves out runs without one.
 """
@@ -212,6 +215,7 @@ def execute_build(instance, raw_keys=None, resources=None) -> tuple[BuildResult,
 def run_build(warehouse: Path, full: bool, home: Path) -> int:
     from orchestration.changes import watched_sources, what_changed
     from orchestration.instance import open_instance
+    from orchestration.process import collect_for_one_job
     from serving.publish import serving_path
 
     with open_instance(home) as instance:
@@ -223,6 +227,9 @@ def run_build(warehouse: Path, full: bool, home: Path) -> int:
                 "\nNothing changed since the last good build: skipped. `make run FULL=1` rebuilds everything."
             )
             return 0
+        import orchestration.definitions  # noqa: F401  (loaded before the collector is set)
+
+        collect_for_one_job()
         result, selection = execute_build(instance, None if everything else set(changes.sources))
     text, good = render_summary(result, warehouse, selection)
     print(text)
@@ -246,4 +253,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from orchestration.process import skip_collection_at_exit
+
+    code = main()
+    skip_collection_at_exit()
+    sys.exit(code)

@@ -18,8 +18,9 @@ DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
-# The dbt installed beside this interpreter, so a run needs no activated environment.
-DBT_EXECUTABLE = Path(sys.executable).with_name("dbt")
+# dbt's command line installed beside this interpreter (so a run needs no activated environment),
+# in a process set for one call (`orchestration.dbt_cli`).
+DBT_EXECUTABLE = Path(sys.executable).with_name("chipwatch-dbt")
 
 
 class DbtCore(DbtCliResource):

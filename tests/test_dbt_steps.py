@@ -44,3 +44,37 @@ def test_the_second_dbt_call_on_a_warehouse_parses_only_what_changed(tmp_path):
     assert "Unable to do partial parsing" not in logs[1]
     assert "Partial parsing enabled" in logs[1]
     assert (dbt_folder(duckdb) / "partial_parse.msgpack").exists()
+
+
+def test_the_build_runs_dbt_through_chipwatch_dbt_which_is_dbt_itself():
+    """`chipwatch-dbt` is dbt's own command line in a process whose collector is set for one call:
+    the same dbt, the same answers and exit codes."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from orchestration.resources import DBT_EXECUTABLE, build_resources
+
+    assert build_resources()["dbt"].dbt_executable == str(DBT_EXECUTABLE)
+    assert DBT_EXECUTABLE.name == "chipwatch-dbt"
+    dbt = Path(sys.executable).with_name("dbt")
+    for arguments in (["--version"], ["no-such-command"]):
+        ours = subprocess.run([DBT_EXECUTABLE, *arguments], capture_output=True, text=True)
+        theirs = subprocess.run([dbt, *arguments], capture_output=True, text=True)
+        assert (ours.returncode, ours.stdout) == (theirs.returncode, theirs.stdout)
+    assert ours.returncode != 0 and "No such command" in ours.stderr
+
+
+def test_a_process_set_for_one_job_collects_less_often_and_leaves_what_it_loaded():
+    import subprocess
+    import sys
+
+    from orchestration.process import THRESHOLDS
+
+    program = (
+        "import gc; from orchestration.process import collect_for_one_job; "
+        "before = gc.get_freeze_count(); collect_for_one_job(); "
+        "print(gc.get_threshold(), before, gc.get_freeze_count() > before)"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[0] == f"{THRESHOLDS} 0 True"
