@@ -3,6 +3,8 @@
 import hashlib
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -225,3 +227,31 @@ def assert_tables_rectangular(text: str) -> None:
         elif widths:
             assert len(set(widths)) == 1, f"a table with rows of {sorted(set(widths))} bars"
             widths = []
+
+
+def test_the_raw_landings_floor_lands_every_source(tmp_path):
+    """The cold build's raw-landings floor (`bench/landings.py`) lands every registry source, as
+    the build's raw steps do, without Dagster."""
+    import duckdb
+
+    from ingestion.registry import SOURCES
+
+    warehouse = tmp_path / "landings.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.landings", str(warehouse)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1])["raw_landings_s"] > 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        landed = {
+            table
+            for (table,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'raw'"
+            ).fetchall()
+        }
+        [(books,)] = con.execute("select count(distinct table_name) from meta.load_accounting").fetchall()
+    assert landed == {source.table for source in SOURCES}
+    assert books == len(SOURCES)
