@@ -79,6 +79,14 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: a file's order is kept
 
 
+def pytest_collection_finish(session):
+    """The test modules and the libraries they import live for the whole session: the collector is
+    set as for a build's process (`orchestration/process.py`), which the in-process builds run in."""
+    from orchestration.process import collect_for_one_job
+
+    collect_for_one_job()
+
+
 def dbt_target_path(folder: Path) -> Path:
     """A dbt target folder of its own in `folder`, so that parallel dbt runs never write the
     project's `target/` (whose manifest the Dagster definitions read), seeded with the project's
@@ -94,10 +102,12 @@ def dbt_target_path(folder: Path) -> Path:
 def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") -> subprocess.CompletedProcess:
     """`dbt build` of `models` against `warehouse`, as the pipeline runs it ("buildable": leave out
     the tests that also read models not selected)."""
+    from orchestration.resources import DBT_EXECUTABLE
+
     target = dbt_target_path(warehouse.parent)
     return subprocess.run(
         [
-            str(Path(sys.executable).with_name("dbt")),
+            str(DBT_EXECUTABLE),
             "build",
             "--quiet",
             "--indirect-selection",
