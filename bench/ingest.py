@@ -97,7 +97,7 @@ def _gx_ready(clock: Clock) -> int:
     return peak_rss()
 
 
-def _check_landed(landing, what: str) -> None:
+def check_landed(landing, what: str) -> None:
     if landing.accounting is None or not landing.accounting.balanced:
         raise SystemExit(f"{what} did not land: {landing.validation or landing.accounting}")
 
@@ -114,7 +114,7 @@ def chipwatch(csv: Path, database: Path) -> dict:
     with connect(database) as con:
         landing = land(_TimedInserts(con, timings), BY_TABLE[TABLE], [csv], validate=validate)
     clock.lap("work")
-    _check_landed(landing, "the synthetic prices")
+    check_landed(landing, "the synthetic prices")
     work = clock.stages["work"]
     return {
         "stages": {
@@ -229,7 +229,7 @@ def bulk_source(name: str):
         with connect(database) as con:
             landing = land(con, source, [csv], validate=validate)
         clock.lap("work")
-        _check_landed(landing, f"the synthetic {name} file")
+        check_landed(landing, f"the synthetic {name} file")
         work = clock.stages["work"]
         return {
             "stages": {

@@ -13,6 +13,7 @@ from pathlib import Path
 
 
 def landing_seconds(warehouse: Path) -> float:
+    from bench.ingest import check_landed
     from ingestion.backend import connect
     from ingestion.lander import land, source_files
     from ingestion.registry import SOURCES
@@ -28,12 +29,8 @@ def landing_seconds(warehouse: Path) -> float:
                 source,
                 source_files(source),
                 validate=validator(source.table, audit_rules(source)),
-                empty=source.empty() if source.empty is not None else None,
             )
-            if landing.accounting is None or not landing.accounting.balanced:
-                raise SystemExit(
-                    f"raw.{source.table} did not land: {landing.validation or landing.accounting}"
-                )
+            check_landed(landing, f"raw.{source.table}")
     return time.perf_counter() - start
 
 

@@ -220,11 +220,10 @@ def land(
     window: tuple[date, date] | None = None,
     run_id: str | None = None,
     validate: Validate | None = None,
-    empty: pl.DataFrame | None = None,
 ) -> Landing:
     """Replace `raw.<table>` (all of it, or with `window` = (first, last) the rows whose `date` lies
     in it) with the rows of `paths`, as the module docstring says. With no path the table is
-    emptied; a reader source needs `empty`, its empty frame. A file the careful reader refuses
+    emptied (a reader source's shape is its `empty` frame). A file the careful reader refuses
     (SourceFormatError) refuses the whole load before anything is written."""
     loaded_at = datetime.now(UTC)
     target, staged = f'raw."{source.table}"', f'raw."{STAGED_PREFIX}{source.table}__{uuid4().hex[:12]}"'
@@ -252,7 +251,7 @@ def land(
                 rows_read += _stage_file(con, source, staged, path, plans[path], loads.get(path), loaded_at)
         else:
             frames = [_with_metadata(load, path, loaded_at) for path, load in loads.items()]
-            load = stack(frames) if frames else _empty_load(empty)
+            load = stack(frames) if frames else _empty_load(source)
             _stage_frame(con, staged, load, create=True)
             rows_read = load.rows_read
         _prepare_lines(con, staged)
@@ -347,10 +346,10 @@ def _with_metadata(load: Load, path: Path, loaded_at: datetime) -> Load:
     return load
 
 
-def _empty_load(frame: pl.DataFrame | None) -> Load:
-    if frame is None:
+def _empty_load(source: Source) -> Load:
+    if source.empty is None:
         raise SourceFormatError("No file to land and no empty frame for the table: nothing to build it from.")
-    frame = frame.with_columns(
+    frame = source.empty().with_columns(
         pl.lit(None, pl.Datetime("us", "UTC")).alias("_loaded_at"),
         pl.lit(None, pl.String).alias("_source_file"),
         pl.lit(None, pl.Date).alias("file_modified_date"),

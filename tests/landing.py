@@ -21,7 +21,7 @@ class Landed:
 def land_files(table: str | Source, *paths: Path) -> Landed:
     source = BY_TABLE[table] if isinstance(table, str) else table
     with duckdb.connect() as con:
-        landing = land(con, source, [Path(p) for p in paths], empty=source.empty() if source.empty else None)
+        landing = land(con, source, [Path(p) for p in paths])
         frame = con.execute(f'select * exclude ({", ".join(PROVENANCE)}) from raw."{source.table}"').pl()
         quarantined = con.execute(
             "select source_file, line, reason, row_json "

@@ -72,7 +72,6 @@ def raw_asset(source: Source) -> AssetsDefinition:
                 window=window,
                 run_id=context.run.run_id,
                 validate=validator(source.table, suite),
-                empty=source.empty() if source.empty is not None else None,
             )
         metadata = {
             "source": MetadataValue.path(str(inbox_root() / source.folder if source.folder else files[0])),
