@@ -16,7 +16,8 @@
    Expectations, the table-level rules) runs on the staged rows.
 4. **Publish.** Only if the audit passed, in one transaction: the staged table replaces
    `raw.<table>` (or, for a daily-partition load, the days it covers), the quarantined rows
-   replace `quarantine.<table>`, the books go to `meta.load_accounting`; it commits only if they
+   replace `quarantine.<table>`, the books go to `meta.load_accounting` and each file's
+   provenance to `meta.landed_files` (a raw row carries only its file's `_file_id`); it commits only if they
    balance. Whatever stops a load before its commit leaves the previous table as it was, and the
    staged table is dropped. A load killed outright leaves it behind: on the one-file warehouse,
    where one process writes at a time, the next load of the source drops it; on DuckLake, where
@@ -43,7 +44,7 @@ from ingestion.cells import EXPORT_DATE_FORMATS
 from ingestion.columns import SourceColumn, match_headers, normalise_header
 from ingestion.errors import SourceFormatError
 from ingestion.inbox import file_modified_date
-from ingestion.quarantine import QUARANTINE_SCHEMA, Accounting, Load, prepare, record, stack
+from ingestion.quarantine import QUARANTINE_SCHEMA, Accounting, LandedFile, Load, prepare, record, stack
 from ingestion.registry import Source
 from ingestion.rules import keys, reason_sql
 from ingestion.source_text import (
@@ -54,7 +55,7 @@ from ingestion.source_text import (
     ROW_JSON_KEEP,
     sniff_head,
 )
-from ingestion.warehouse import file_sha256, sql_literal, sql_string, sql_trimmed
+from ingestion.warehouse import file_sha256, sql_string, sql_trimmed
 
 if TYPE_CHECKING:
     from validation.runner import ValidationOutcome
@@ -62,11 +63,10 @@ if TYPE_CHECKING:
 # validate(con, the staged rows' SELECT, may_repeat): see validation.runner.validate_relation.
 Validate = Callable[[duckdb.DuckDBPyConnection, str, dict[frozenset[str], str]], "ValidationOutcome"]
 SAMPLE_QUARANTINED = 50  # quarantined rows handed back to the caller for its report
-PROVENANCE = {
-    "_loaded_at": "timestamp with time zone",
-    "_source_file": "varchar",
-    "file_modified_date": "date",
-}
+# A raw row's provenance: the landed file it was read from, described once in `meta.landed_files`
+# (name, modified date, load time): a file name in every row costs more than reading the row.
+FILE_ID = "_file_id"
+PROVENANCE = {FILE_ID: "ubigint"}
 REJECTS = ("_land_rejects", "_land_reject_scans")
 # The staged table of a load, `raw."_staged_<table>__<id>"`: written, ruled and audited outside
 # the transaction that publishes it, since DuckDB scans a committed table on every core and a table
@@ -74,16 +74,9 @@ REJECTS = ("_land_rejects", "_land_reject_scans")
 # (DuckLake, several machines) never write each other's.
 STAGED_PREFIX = "_staged_"
 # Working tables of one load, dropped before it commits.
-QUARANTINE, REJECTED_LINES, LINES_SKIPPED, CAREFUL_LINES, FIRST_ROWIDS, FLAGGED, FRAME, REPEATED_HASHES = (
-    "_land_quarantine",
-    "_land_rejected_lines",
-    "_land_lines_skipped",
-    "_land_careful_lines",
-    "_land_first_rowids",
-    "_land_flagged",
-    "_land_frame",
-    "_land_repeated_hashes",
-)
+QUARANTINE, REJECTED_LINES, LINES_SKIPPED = "_land_quarantine", "_land_rejected_lines", "_land_lines_skipped"
+CAREFUL_LINES, FIRST_ROWIDS, FLAGGED = "_land_careful_lines", "_land_first_rowids", "_land_flagged"
+REPEATED_HASHES, FILES, FRAME = "_land_repeated_hashes", "_land_files", "_land_frame"
 WORKING_TABLES = (
     QUARANTINE,
     REJECTED_LINES,
@@ -92,6 +85,7 @@ WORKING_TABLES = (
     FIRST_ROWIDS,
     FLAGGED,
     REPEATED_HASHES,
+    FILES,
     *REJECTS,
 )
 ORDINAL = "_ordinal"
@@ -202,15 +196,9 @@ def _parsed(samples: list[str], fmt: str) -> int:
     return count
 
 
-def file_metadata(path: Path, loaded_at: datetime) -> dict:
-    """The provenance columns of the rows read from `path` by the load of `loaded_at`. The file's
-    SHA-256 is the load's, in `meta.load_accounting`: a 64-character constant in every row costs
-    more than reading the row."""
-    return {
-        "_loaded_at": loaded_at,
-        "_source_file": path.name,
-        "file_modified_date": file_modified_date(path),
-    }
+def landed_file(path: Path) -> LandedFile:
+    """`path` as this load lands it: a new file id (64 random bits, unique in the warehouse)."""
+    return LandedFile(uuid4().int >> 64, path.name, file_modified_date(path))
 
 
 def land(
@@ -234,6 +222,7 @@ def land(
     else:
         plans = {}
         loads = {path: source.reader(path) for path in paths}
+    landed_files = {path: landed_file(path) for path in paths}
     prepare(con)
     if backend() == "duckdb":
         _drop_staged_tables_left(con, source.table)
@@ -243,21 +232,21 @@ def land(
     hashing = ThreadPoolExecutor(max_workers=1)
     digests = {path.name: hashing.submit(file_sha256, path) for path in paths}
     try:
-        _create_working_tables(con)
+        _create_working_tables(con, landed_files.values())
         if source.columns:
             con.execute(f"create or replace table {staged} ({columns})")
             rows_read = 0
             for path in paths:
-                rows_read += _stage_file(con, source, staged, path, plans[path], loads.get(path), loaded_at)
+                rows_read += _stage_file(
+                    con, source, staged, path, plans[path], loads.get(path), landed_files[path].file_id
+                )
         else:
-            frames = [_with_metadata(load, path, loaded_at) for path, load in loads.items()]
+            frames = [_with_file_id(load, landed_files[path].file_id) for path, load in loads.items()]
             load = stack(frames) if frames else _empty_load(source)
             _stage_frame(con, staged, load, create=True)
             rows_read = load.rows_read
         _prepare_lines(con, staged)
-        _flag(
-            con, f"select rowid as _rowid, _source_file, {reason_sql(source.rules)} as reason from {staged}"
-        )
+        _flag(con, f"select rowid as _rowid, {FILE_ID}, {reason_sql(source.rules)} as reason from {staged}")
         _quarantine_flagged(con, staged)
         source_keys = keys(source.rules)
         for number, key in enumerate(source_keys):
@@ -295,7 +284,8 @@ def land(
                 rows_read,
                 landed,
                 {name: digest.result() for name, digest in digests.items()},
-                loaded_at.replace(tzinfo=None),
+                loaded_at,
+                list(landed_files.values()),
                 rows_other,
                 run_id,
             )
@@ -322,17 +312,20 @@ def _drop_staged_tables_left(con, table: str) -> None:
         con.execute(f'drop table raw."{name}"')
 
 
-def _create_working_tables(con) -> None:
+def _create_working_tables(con, landed_files) -> None:
     con.execute(
         f"create or replace temp table {QUARANTINE} "
         "(source_file varchar, line bigint, reason varchar, row_json varchar)"
     )
-    con.execute(f"create or replace temp table {REJECTED_LINES} (source_file varchar, line bigint)")
+    con.execute(f"create or replace temp table {REJECTED_LINES} ({FILE_ID} ubigint, line bigint)")
     con.execute(f"create or replace temp table {REPEATED_HASHES} (key_number integer, key_hash ubigint)")
     con.execute(
         f"create or replace temp table {CAREFUL_LINES} "
-        "(source_file varchar, ordinal bigint, line bigint, row_json varchar)"
+        f"({FILE_ID} ubigint, ordinal bigint, line bigint, row_json varchar)"
     )
+    con.execute(f"create or replace temp table {FILES} ({FILE_ID} ubigint, _source_file varchar)")
+    if files := [(f.file_id, f.name) for f in landed_files]:
+        con.executemany(f"insert into {FILES} values (?, ?)", files)
 
 
 def _drop_working_tables(con) -> None:
@@ -340,20 +333,15 @@ def _drop_working_tables(con) -> None:
         con.execute(f"drop table if exists {table}")
 
 
-def _with_metadata(load: Load, path: Path, loaded_at: datetime) -> Load:
-    metadata = file_metadata(path, loaded_at)
-    load.frame = load.frame.with_columns(pl.lit(value).alias(name) for name, value in metadata.items())
+def _with_file_id(load: Load, file_id: int) -> Load:
+    load.frame = load.frame.with_columns(pl.lit(file_id, pl.UInt64).alias(FILE_ID))
     return load
 
 
 def _empty_load(source: Source) -> Load:
     if source.empty is None:
         raise SourceFormatError("No file to land and no empty frame for the table: nothing to build it from.")
-    frame = source.empty().with_columns(
-        pl.lit(None, pl.Datetime("us", "UTC")).alias("_loaded_at"),
-        pl.lit(None, pl.String).alias("_source_file"),
-        pl.lit(None, pl.Date).alias("file_modified_date"),
-    )
+    frame = source.empty().with_columns(pl.lit(None, pl.UInt64).alias(FILE_ID))
     return Load.of_frame(frame)
 
 
@@ -367,7 +355,7 @@ def _stage_frame(con, target: str, load: Load, create: bool = False, first_ordin
                 pl.lit(None, pl.String if column == ROW_JSON else pl.Int64).alias(column)
             )
     frame = frame.with_columns(
-        (pl.int_range(0, pl.len()).over("_source_file") + first_ordinal).cast(pl.Int64).alias(ORDINAL)
+        (pl.int_range(0, pl.len()).over(FILE_ID) + first_ordinal).cast(pl.Int64).alias(ORDINAL)
     )
     con.register(FRAME, frame)
     try:
@@ -377,7 +365,7 @@ def _stage_frame(con, target: str, load: Load, create: bool = False, first_ordin
         else:
             con.execute(f"insert into {target} by name {rows}")
         con.execute(
-            f"insert into {CAREFUL_LINES} select _source_file, {ORDINAL}, {LINE}, {ROW_JSON} from {FRAME}"
+            f"insert into {CAREFUL_LINES} select {FILE_ID}, {ORDINAL}, {LINE}, {ROW_JSON} from {FRAME}"
         )
     finally:
         con.unregister(FRAME)
@@ -390,12 +378,11 @@ def _stage_frame(con, target: str, load: Load, create: bool = False, first_ordin
 
 
 def _stage_file(
-    con, source: Source, target: str, path: Path, file_plan, careful: Load | None, loaded_at
+    con, source: Source, target: str, path: Path, file_plan, careful: Load | None, file_id: int
 ) -> int:
     """Insert one file's rows; return the rows read."""
-    metadata = file_metadata(path, loaded_at)
     if file_plan is None:
-        return _stage_careful(con, source, target, careful, metadata)
+        return _stage_careful(con, source, target, careful, file_id)
     for table in REJECTS:
         con.execute(f"drop table if exists {table}")
     options = {
@@ -403,39 +390,37 @@ def _stage_file(
         "rejects_table": sql_string(REJECTS[0]),
         "rejects_scan": sql_string(REJECTS[1]),
     }
-    # Literals, not parameters: DuckDB runs a prepared insert from a CSV several times slower.
-    values = ", ".join(f"{sql_literal(value)} as {name}" for name, value in metadata.items())
+    # A literal, not a parameter: DuckDB runs a prepared insert from a CSV several times slower.
     rows = file_plan.select(source, file_plan.read_csv(source, **options))
-    [(inserted,)] = con.execute(f"insert into {target} by name select *, {values} from ({rows})").fetchall()
+    [(inserted,)] = con.execute(
+        f"insert into {target} by name select *, {file_id}::ubigint as {FILE_ID} from ({rows})"
+    ).fetchall()
     rejects = con.execute(
         f"select line, bool_and(error_type = 'CAST'), any_value(csv_line) from {REJECTS[0]} "
         "group by line order by line"
     ).fetchall()
     if not rejects:
         return inserted
-    name = sql_string(path.name)
     if source.reader is None:
-        return inserted + _quarantine_rejects(con, path.name)
+        return inserted + _quarantine_rejects(con, path.name, file_id)
     if not all(cast_only for _, cast_only, _ in rejects):
         # A malformed record: the careful reader reads the whole file.
-        con.execute(f"delete from {target} where _source_file = {name}")
-        return _stage_careful(con, source, target, source.reader(path), metadata)
+        con.execute(f"delete from {target} where {FILE_ID} = {file_id}")
+        return _stage_careful(con, source, target, source.reader(path), file_id)
     # Cells DuckDB cannot cast: those lines alone go through the careful reader.
-    con.execute(f"insert into {REJECTED_LINES} select {name}, line from {REJECTS[0]} group by line")
+    con.execute(f"insert into {REJECTED_LINES} select {file_id}, line from {REJECTS[0]} group by line")
     lines = [line for line, _, _ in rejects]
     text = file_plan.delimiter.join(_csv_cell(h, file_plan.delimiter) for h in file_plan.header) + "\n"
     text += "\n".join(line.strip("\r\n") for _, _, line in rejects) + "\n"
     load = _careful_lines(source, path, text, lines)
-    _stage_careful(con, source, target, load, metadata, first_ordinal=inserted + 1)
+    _stage_careful(con, source, target, load, file_id, first_ordinal=inserted + 1)
     return inserted + load.rows_read
 
 
-def _stage_careful(
-    con, source: Source, target: str, load: Load, metadata: dict, first_ordinal: int = 1
-) -> int:
+def _stage_careful(con, source: Source, target: str, load: Load, file_id: int, first_ordinal: int = 1) -> int:
     declared = [column.name for column in source.columns]
     frame = load.frame.select(*declared, *(c for c in INTERNAL_COLUMNS if c in load.frame.columns))
-    frame = frame.with_columns(pl.lit(value).alias(name) for name, value in metadata.items())
+    frame = frame.with_columns(pl.lit(file_id, pl.UInt64).alias(FILE_ID))
     _stage_frame(
         con, target, Load(frame, load.quarantined, load.rows_read, load.files), first_ordinal=first_ordinal
     )
@@ -469,15 +454,13 @@ def _careful_lines(source: Source, path: Path, text: str, lines: list[int]) -> L
     return load
 
 
-def _quarantine_rejects(con, file_name: str) -> int:
+def _quarantine_rejects(con, file_name: str, file_id: int) -> int:
     """Quarantine the records DuckDB rejected, with its message; return how many."""
     explained = " ".join(
         f"when {sql_string(kind)} then {sql_string(reason + ' (')} || error_message || ')'"
         for kind, reason in REJECT_REASONS.items()
     )
-    con.execute(
-        f"insert into {REJECTED_LINES} select {sql_string(file_name)}, line from {REJECTS[0]} group by line"
-    )
+    con.execute(f"insert into {REJECTED_LINES} select {file_id}, line from {REJECTS[0]} group by line")
     # One reason per kind of error of a line (DuckDB reports a short row once per missing column).
     [(rejected,)] = con.execute(
         f"insert into {QUARANTINE} "
@@ -497,34 +480,36 @@ def _prepare_lines(con, staged: str) -> None:
     landed rows)."""
     con.execute(
         f"create or replace temp table {FIRST_ROWIDS} as "
-        f"select _source_file, min(rowid) as first_rowid from {staged} group by 1"
+        f"select {FILE_ID}, min(rowid) as first_rowid from {staged} group by 1"
     )
     con.execute(
         f"create or replace temp table {LINES_SKIPPED} as "
-        "select source_file, line - n as threshold, max(n) as skipped from (select source_file, line, "
-        f"row_number() over (partition by source_file order by line) as n from {REJECTED_LINES}) group by all"
+        f"select {FILE_ID}, line - n as threshold, max(n) as skipped from (select {FILE_ID}, line, "
+        f"row_number() over (partition by {FILE_ID} order by line) as n from {REJECTED_LINES}) group by all"
     )
 
 
 def _with_lines(rows: str) -> str:
-    """`rows` (with `_rowid` and `_source_file` of landed rows), the line each was read from and,
-    for rows of the careful reader, the record's text."""
+    """`rows` (with `_rowid` and `_file_id` of landed rows), the name of the file each was read
+    from (`_source_file`), its line and, for rows of the careful reader, the record's text."""
     return (
         "select counted.* exclude (_ordinal), "
         "case when careful.ordinal is not null then careful.line "
         "else counted._ordinal + 1 + coalesce(skipped.skipped, 0) end as line, "
-        "careful.row_json as _row_json from ("
+        "careful.row_json as _row_json, files._source_file from ("
         f"select numbered.*, numbered._rowid - first.first_rowid + 1 as _ordinal from ({rows}) as numbered "
-        f"join {FIRST_ROWIDS} as first using (_source_file)) as counted "
+        f"join {FIRST_ROWIDS} as first using ({FILE_ID})) as counted "
+        f"join {FILES} as files using ({FILE_ID}) "
         f"left join {CAREFUL_LINES} as careful "
-        "on careful.source_file = counted._source_file and careful.ordinal = counted._ordinal "
+        f"on careful.{FILE_ID} = counted.{FILE_ID} and careful.ordinal = counted._ordinal "
         f"asof left join {LINES_SKIPPED} as skipped "
-        "on counted._source_file = skipped.source_file and counted._ordinal >= skipped.threshold"
+        f"on counted.{FILE_ID} = skipped.{FILE_ID} and counted._ordinal >= skipped.threshold"
     )
 
 
 def _flag(con, rows: str) -> None:
-    """Keep the rows of `rows` (`_rowid`, `_source_file`, `reason`) that have a reason, with their lines."""
+    """Keep the rows of `rows` (`_rowid`, `_file_id`, `reason`) that have a reason, with their
+    files and lines."""
     con.execute(
         f"create or replace temp table {FLAGGED} as "
         f"select _rowid, _source_file, line, reason, _row_json "
@@ -587,9 +572,9 @@ def _repeated_keys(staged: str, number: int, key: tuple[str, ...]) -> str:
     complete = _complete(key)
     where = "_source_file || ':' || line"
     # What a row says: not where it was read (provenance, its row number in the file).
-    content = "c -> not starts_with(c, '_') and c not in ('source_row', 'file_modified_date')"
+    content = "c -> not starts_with(c, '_') and c <> 'source_row'"
     candidates = (
-        f"select rowid as _rowid, _source_file, {label} as _key, hash(*columns({content})) as _content "
+        f"select rowid as _rowid, {FILE_ID}, {label} as _key, hash(*columns({content})) as _content "
         f"from {staged} where {complete} and hash({columns}) in "
         f"({_repeated_hashes(number)})"
     )
@@ -610,7 +595,7 @@ def _repeated_keys(staged: str, number: int, key: tuple[str, ...]) -> str:
                 string_agg({where}, ', ' order by _rowid) as every_where
             from lined group by 1
         )
-        select lined._rowid, lined._source_file,
+        select lined._rowid, lined.{FILE_ID},
             case
                 when keys.variants > 1 then format({conflicting}, lined._key, keys.every_where)
                 when lined._rowid <> keys.first_rowid then format({repeat}, lined._key, keys.first_where)

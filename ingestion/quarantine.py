@@ -2,7 +2,8 @@
 
 A `Load` is what a careful reader made of a file: the rows that proceed (`frame`), the rows it
 could not read (`quarantined`: the record's text, the reason, the file and line) and how many
-rows it read. `record()` writes `quarantine.<table>` and a `meta.load_accounting` row inside the
+rows it read. `record()` writes `quarantine.<table>`, a `meta.load_accounting` row and a
+`meta.landed_files` row per file (what the `_file_id` of a raw row stands for) inside the
 lander's transaction (`ingestion.lander`), which commits only if rows read = rows landed + rows
 quarantined (+ rows of other partitions, for a partitioned load).
 """
@@ -10,7 +11,7 @@ quarantined (+ rows of other partitions, for a partitioned load).
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -38,6 +39,26 @@ create table if not exists {ACCOUNTING_TABLE} (
     balanced boolean not null
 )
 """
+LANDED_FILES_TABLE = "meta.landed_files"
+LANDED_FILES_DDL = f"""
+create table if not exists {LANDED_FILES_TABLE} (
+    file_id ubigint not null,
+    table_name varchar not null,
+    source_file varchar not null,
+    file_modified_date date not null,
+    loaded_at timestamp with time zone not null,
+    run_id varchar
+)
+"""
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    """A file as one load lands it: the id its raw rows carry (`_file_id`), its name, its date."""
+
+    file_id: int
+    name: str
+    modified: date
 
 
 def empty_quarantine() -> pl.DataFrame:
@@ -140,6 +161,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> None:
     for schema in ("raw", "quarantine", "meta"):
         con.execute(f'create schema if not exists "{schema}"')
     con.execute(ACCOUNTING_DDL)
+    con.execute(LANDED_FILES_DDL)
 
 
 def record(
@@ -150,12 +172,17 @@ def record(
     rows_landed: int,
     files: dict[str, str],
     loaded_at: datetime,
+    landed_files: Iterable[LandedFile],
     rows_other_partitions: int = 0,
     run_id: str | None = None,
 ) -> Accounting:
     """Inside the load's open transaction: replace `quarantine.<table>` with the rows of the SELECT
-    `quarantined` on `con` (the QUARANTINE_SCHEMA columns: the set-aside rows never leave DuckDB)
-    and append the load's row to `meta.load_accounting`, `files` (name -> SHA-256) among it."""
+    `quarantined` on `con` (the QUARANTINE_SCHEMA columns: the set-aside rows never leave DuckDB),
+    append the load's row to `meta.load_accounting`, `files` (name -> SHA-256) among it, and one
+    row per landed file to `meta.landed_files` (`loaded_at` with its time zone)."""
+    if rows := [(f.file_id, table, f.name, f.modified, loaded_at, run_id) for f in landed_files]:
+        con.executemany(f"insert into {LANDED_FILES_TABLE} values (?, ?, ?, ?, ?, ?)", rows)
+    loaded_at = loaded_at.replace(tzinfo=None)
     con.execute(
         f'create or replace table quarantine."{table}" as '
         f"select {', '.join(QUARANTINE_SCHEMA)}, ?::timestamp as _loaded_at from ({quarantined})",

@@ -331,7 +331,7 @@ SOURCES: tuple[Source, ...] = (
         (
             has_rows(50),
             not_null("hardware_name"),
-            unique_together("_source_file", "hardware_name"),
+            unique_together("_file_id", "hardware_name"),
             *chip_specs(),
             between("tpp", 0, 10_000_000),
         ),
@@ -366,7 +366,7 @@ SOURCES: tuple[Source, ...] = (
                 not_null(column)
                 for column in ("estimate_name", "manufacturer", "start_date", "end_date", "h100e_median")
             ),
-            unique_together("_source_file", "estimate_name"),
+            unique_together("_file_id", "estimate_name"),
             not_before("end_date", "start_date", or_equal=False),
             *(
                 rule
@@ -412,7 +412,7 @@ SOURCES: tuple[Source, ...] = (
             not_null("units_per_usd"),
             in_set("currency", ["CNY", "HKD"]),
             between("units_per_usd", 0.01, 1_000),
-            unique_together("_source_file", "series_id", "observation_date"),
+            unique_together("_file_id", "series_id", "observation_date"),
         ),
         folder="fx_rates",
         reader=imported_on_call("ingestion.fx_fred:load_fred_fx_csv"),
@@ -427,7 +427,7 @@ SOURCES: tuple[Source, ...] = (
             not_null("document_number"),
             not_null("title"),
             not_null("publication_date"),
-            unique_together("_source_file", "document_number"),
+            unique_together("_file_id", "document_number"),
         ),
         folder="federal_register",
         suffixes=(".json",),
@@ -445,7 +445,7 @@ SOURCES: tuple[Source, ...] = (
             not_null("value"),
             not_null("document_type"),
             not_null("document_period_end_date"),
-            unique_together("_source_file", "concept", "context_id", "unit"),
+            unique_together("_file_id", "concept", "context_id", "unit"),
             between("fiscal_year_end_month", 1, 12),
         ),
         group="market",

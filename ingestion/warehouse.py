@@ -1,7 +1,6 @@
 """SQL literals, quoted names and file hashes."""
 
 import hashlib
-from datetime import date, datetime
 from pathlib import Path
 
 
@@ -13,15 +12,6 @@ def sql_string(text: str) -> str:
 def sql_name(identifier: str) -> str:
     """`identifier` as a quoted SQL name (a schema, table or column)."""
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def sql_literal(value: str | date | datetime) -> str:
-    """A SQL literal of a text, a date or a timestamp with time zone."""
-    if isinstance(value, datetime):
-        return f"timestamptz {sql_string(value.isoformat())}"
-    if isinstance(value, date):
-        return f"date {sql_string(value.isoformat())}"
-    return sql_string(value)
 
 
 def sql_trimmed(value: str) -> str:

@@ -184,7 +184,10 @@ def test_the_marts_read_the_fetched_files(fetched):
     assert query(fetched.warehouse, accelerator) == query(fetched.warehouse, h100_tpp) != [(None,)]
     assert query(fetched.built, accelerator) == []
     # NVIDIA's Q1 FY2026 PDF and Q2 FY2026 10-Q, fetched: the mart's figures come from those files.
-    pdf_files = "select distinct _source_file from raw.nvidia_revenue_by_market where edition = 'Q1 FY26'"
+    pdf_files = (
+        "select distinct landed.source_file from raw.nvidia_revenue_by_market "
+        "join meta.landed_files as landed on landed.file_id = _file_id where edition = 'Q1 FY26'"
+    )
     assert query(fetched.warehouse, pdf_files) == [(f"Rev_by_Mkt_Qtrly_Trend_Q126_{TODAY}.pdf",)]
     revenue = (
         "select revenue_usd_m, source_name from marts.nvidia_revenue where fiscal_year = 2026 "

@@ -5,6 +5,7 @@ import pytest
 from conftest import run_dbt
 
 from bench.queries import PRICE_MARTS, model_sql
+from ingestion.quarantine import prepare
 from ingestion.synthetic_datacenters import generate_synthetic_datacenters
 
 
@@ -342,14 +343,22 @@ def price_warehouse(tmp_path_factory):
         ("2025-02-03", "AAA.SS", 12.5, 14.0, 12.0, 13.0, 50.0, "CNY", "reported", "b.csv"),
         ("2025-02-04", "BBB.HK", 3.0, None, None, 3.1, None, "HKD", "reported", "b.csv"),
     ]
+    file_ids = {name: number for number, name in enumerate(sorted({row[-1] for row in rows}), start=1)}
     with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema raw")
+        prepare(con)  # the raw and meta schemas, meta.landed_files among them
         con.execute(
             "create table raw.daily_prices (date date, ticker varchar, open double, high double, "
             "low double, close double, volume double, currency varchar, dataset varchar, "
-            "_source_file varchar)"
+            "_file_id ubigint)"
         )
-        con.executemany("insert into raw.daily_prices values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            "insert into raw.daily_prices values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*row[:-1], file_ids[row[-1]]) for row in rows],
+        )
+        con.executemany(
+            "insert into meta.landed_files values (?, 'daily_prices', ?, '2025-02-05', now(), null)",
+            [(number, name) for name, number in file_ids.items()],
+        )
     completed = run_dbt(warehouse, "stg_prices__daily", *PRICE_MARTS)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     return warehouse

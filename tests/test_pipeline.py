@@ -118,7 +118,8 @@ def test_every_mart_row_names_its_source(warehouse_sql):
 
 def test_raw_tables_carry_load_metadata(warehouse_sql):
     [(file_name, loaded, modified)] = warehouse_sql(
-        "select distinct _source_file, _loaded_at is not null, file_modified_date is not null from raw.chips"
+        "select distinct source_file, loaded_at is not null, file_modified_date is not null "
+        "from raw.chips join meta.landed_files as landed on landed.file_id = _file_id"
     )
     assert (file_name, loaded, modified) == ("chips.csv", True, True)
     [(files,)] = warehouse_sql(

@@ -108,7 +108,10 @@ def test_the_freshness_of_the_pdf_and_the_clusters_is_the_figures_own_date(tmp_p
             table: con.execute(f"select {BY_TABLE[table].freshness.newest} from raw.{table}").fetchone()[0]
             for table in tables
         }
-        modified = con.execute("select max(file_modified_date) from raw.epoch_gpu_clusters").fetchone()[0]
+        modified = con.execute(
+            "select max(landed.file_modified_date) from raw.epoch_gpu_clusters "
+            "join meta.landed_files as landed on landed.file_id = _file_id"
+        ).fetchone()[0]
     # The files' own modified date (the checkout's), not the figures' date.
     assert modified == max(file_modified_date(path) for path in (inbox / "epoch_gpu_clusters").iterdir())
     # Q1 FY2026 (February to April 2025), the newest quarter of Rev_by_Mkt_Qtrly_Trend_Q126.pdf.

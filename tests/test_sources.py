@@ -53,9 +53,11 @@ def test_the_build_reads_every_inbox_row_and_leaves_the_files_untouched(warehous
             "order by loaded_at desc limit 1"
         )
         landed = json.loads(files)
-        assert {name for (name,) in warehouse_sql(f"select distinct _source_file from raw.{table}")} == set(
-            landed
+        names = warehouse_sql(
+            f"select distinct landed.source_file from raw.{table} "
+            "join meta.landed_files as landed on landed.file_id = _file_id"
         )
+        assert {name for (name,) in names} == set(landed)
         on_disk = {
             path.name: hashlib.sha256(path.read_bytes()).hexdigest()
             for path in (INBOX / folder).iterdir()

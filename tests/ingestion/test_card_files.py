@@ -69,7 +69,7 @@ def test_a_generated_inventory_lands_every_row_and_passes_its_raw_suite(tmp_path
         True,
     )
     [(rows, serials, files, active, synthetic)] = con.execute(
-        "select count(*), count(distinct card_serial), count(distinct _source_file), "
+        "select count(*), count(distinct card_serial), count(distinct _file_id), "
         "count(*) filter (where status = 'active'), "
         "bool_and(dataset = 'synthetic' and confidence = 'claimed') "
         "from raw.card_inventory"
@@ -90,11 +90,11 @@ def test_a_generated_procurement_file_lands_every_row_typed(tmp_path, con):
     types = dict(
         con.execute("select column_name, column_type from (describe raw.procurement_lines)").fetchall()
     )
-    assert (types["order_date"], types["units"], types["amount"], types["_loaded_at"]) == (
+    assert (types["order_date"], types["units"], types["amount"], types["_file_id"]) == (
         "DATE",
         "BIGINT",
         "DOUBLE",
-        "TIMESTAMP WITH TIME ZONE",
+        "UBIGINT",
     )
     [(currencies, late)] = con.execute(
         "select list(distinct currency order by currency), "
@@ -231,7 +231,11 @@ def test_a_failed_validation_rolls_the_load_back(tmp_path, con):
     assert landing.accounting is None and not landing.validation.success
     assert landing.rows_read == 300
     # The previous table, its quarantine and its books stay.
-    assert con.execute("select count(*), any_value(_source_file) from raw.card_inventory").fetchone() == (
+    kept = (
+        "select count(*), any_value(landed.source_file) from raw.card_inventory "
+        "join meta.landed_files as landed on landed.file_id = _file_id"
+    )
+    assert con.execute(kept).fetchone() == (
         200,
         "first.csv",
     )

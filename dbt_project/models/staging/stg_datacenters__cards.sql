@@ -13,4 +13,4 @@ select
     status as card_status,
     installed_on as installed_date,
     {{ inbox_file_provenance('card inventory file', 'file_modified_date') }}
-from {{ source('raw', 'card_inventory') }}
+from {{ landed('card_inventory') }}

@@ -13,7 +13,7 @@ with lines as (
         currency,
         amount,
         {{ inbox_file_provenance('procurement file', 'order_date') }}
-    from {{ source('raw', 'procurement_lines') }}
+    from {{ landed('procurement_lines') }}
 ),
 
 converted as (

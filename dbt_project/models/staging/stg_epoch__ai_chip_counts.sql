@@ -4,7 +4,7 @@ with estimates as (
     select
         *,
         case when owner is null then 'all owners' else 'owner' end as scope
-    from {{ source('raw', 'epoch_ai_chip_counts') }}
+    from {{ landed('epoch_ai_chip_counts') }}
 ),
 
 newest as (

@@ -1,7 +1,7 @@
 -- One row per cluster of the newest Epoch AI GPU Clusters file in the inbox.
 with newest_file as (
     select _source_file
-    from {{ source('raw', 'epoch_gpu_clusters') }}
+    from {{ landed('epoch_gpu_clusters') }}
     group by _source_file
     order by max(file_modified_date) desc, _source_file desc
     limit 1
@@ -9,7 +9,7 @@ with newest_file as (
 
 clusters as (
     select clusters.*
-    from {{ source('raw', 'epoch_gpu_clusters') }} as clusters
+    from {{ landed('epoch_gpu_clusters') }} as clusters
     inner join newest_file using (_source_file)
 ),
 

@@ -4,7 +4,7 @@ with editions as (
         *,
         coalesce(max(cast(last_modified as date)) over (partition by _source_file), file_modified_date)
             as edition_date
-    from {{ source('raw', 'epoch_ml_hardware') }}
+    from {{ landed('epoch_ml_hardware') }}
 ),
 
 newest as (

@@ -7,7 +7,7 @@ with ranked as (
             partition by document_number
             order by file_modified_date desc, _source_file desc
         ) as download_rank
-    from {{ source('raw', 'federal_register_candidates') }}
+    from {{ landed('federal_register_candidates') }}
 )
 
 select

@@ -7,7 +7,7 @@ with ranked as (
             partition by series_id, observation_date
             order by file_modified_date desc, _source_file desc
         ) as download_rank
-    from {{ source('raw', 'fred_fx_monthly') }}
+    from {{ landed('fred_fx_monthly') }}
 )
 
 select

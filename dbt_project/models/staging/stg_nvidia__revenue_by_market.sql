@@ -4,7 +4,7 @@ with figures as (
         *,
         cast(regexp_extract(edition, 'FY(\d+)', 1) as integer) + 2000 as edition_fiscal_year,
         cast(regexp_extract(edition, 'Q([1-4])', 1) as integer) as edition_fiscal_quarter
-    from {{ source('raw', 'nvidia_revenue_by_market') }}
+    from {{ landed('nvidia_revenue_by_market') }}
 ),
 
 ranked as (

@@ -15,5 +15,5 @@ select
     date as as_of,
     case dataset when 'synthetic' then 'claimed' else 'reported' end as confidence,
     _source_file
-from {{ source('raw', 'daily_prices') }}
+from {{ landed('daily_prices') }}
 order by ticker, trade_date

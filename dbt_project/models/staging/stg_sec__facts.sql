@@ -19,4 +19,4 @@ select
     unit,
     _source_file,
     _loaded_at
-from {{ source('raw', 'sec_filing_facts') }}
+from {{ landed('sec_filing_facts') }}
