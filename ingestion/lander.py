@@ -17,11 +17,12 @@
 4. **Publish.** Only if the audit passed, in one transaction: the staged table replaces
    `raw.<table>` (or, for a daily-partition load, the days it covers), the quarantined rows
    replace `quarantine.<table>`, the books go to `meta.load_accounting` and each file's
-   provenance to `meta.landed_files` (a raw row carries only its file's `_file_id`); it commits only if they
-   balance. Whatever stops a load before its commit leaves the previous table as it was, and the
-   staged table is dropped. A load killed outright leaves it behind: on the one-file warehouse,
-   where one process writes at a time, the next load of the source drops it; on DuckLake, where
-   another machine may be loading the same source, it stays until removed by hand.
+   provenance to `meta.landed_files` (a raw row carries only its file's `_file_id`); it commits
+   only if the books balance. Whatever stops a load before its commit leaves the previous table
+   as it was, and the staged table is dropped. A load killed outright leaves it behind: on the
+   one-file warehouse, where one process writes at a time, the next load of the source drops it;
+   on DuckLake, where another machine may be loading the same source, it stays until removed by
+   hand.
 
 Line numbers of rows DuckDB read come from their order in the staged table (rowid) and the lines
 DuckDB rejected: exact unless the file has blank lines or records spanning several lines.
