@@ -253,8 +253,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    from orchestration.process import skip_collection_at_exit
+    from orchestration.process import keep_what_is_loaded
 
     code = main()
-    skip_collection_at_exit()
+    keep_what_is_loaded()
     sys.exit(code)

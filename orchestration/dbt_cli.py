@@ -1,7 +1,7 @@
 """dbt's command line (`chipwatch-dbt`, what the build's dbt steps run), in a process whose
 collector is set for one call (`orchestration.process`)."""
 
-from orchestration.process import collect_for_one_job, skip_collection_at_exit
+from orchestration.process import collect_for_one_job, keep_what_is_loaded
 
 
 def main() -> None:
@@ -11,4 +11,4 @@ def main() -> None:
     try:
         cli()
     finally:
-        skip_collection_at_exit()
+        keep_what_is_loaded()

@@ -9,6 +9,7 @@ from orchestration.assets.serving import serving_assets
 from orchestration.checks import mart_expectations, staging_expectations
 from orchestration.freshness import source_freshness
 from orchestration.jobs import jobs, schedules
+from orchestration.process import keep_what_is_loaded
 from orchestration.resources import build_resources
 from orchestration.sensors import inbox_jobs, inbox_sensor
 
@@ -27,3 +28,5 @@ defs = Definitions(
     sensors=[inbox_sensor],
     resources=build_resources(),
 )
+
+keep_what_is_loaded()

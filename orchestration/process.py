@@ -7,6 +7,10 @@ Python's exit walks everything once more. Measured on a cold build: in the build
 passes took 2.2 s and the exit 2.3 s; in a `dbt build` of the project collection took 2.7 s and
 the exit 0.7 s. With both set (frozen, then collected less often), a cold build took 0.82x the
 CPU time (3 builds each, alternating) at about the same peak memory.
+
+Any process that loads the code location keeps it to its end as well (a build, a Dagster code
+server, a test session): `orchestration.definitions` leaves what it loaded alone, so a process
+that only loads it exits 0.4-0.7 s sooner.
 """
 
 import gc
@@ -16,12 +20,13 @@ import gc
 THRESHOLDS = (2000, 50, 50)
 
 
+def keep_what_is_loaded() -> None:
+    """What the process has loaded by now lives until it exits: the collector's passes leave it
+    alone, and so does the one that Python's exit makes over every object it still tracks."""
+    gc.freeze()
+
+
 def collect_for_one_job() -> None:
     """Leave what is loaded by now to the end of the process, and collect the rest less often."""
-    gc.freeze()
+    keep_what_is_loaded()
     gc.set_threshold(*THRESHOLDS)
-
-
-def skip_collection_at_exit() -> None:
-    """Python's exit collects every object it still tracks; frozen, they are left to the end."""
-    gc.freeze()

@@ -182,6 +182,7 @@ def test_build_measurements_are_reported(tmp_path):
                 "builds": {
                     "import_floor_s": 1.0,
                     "import_location_s": 2.0,
+                    "import_location_work_s": 0.25,
                     "import_gx_s": 1.5,
                     "cold_s": 10.0,
                     "dbt_build_s": 2.0,
@@ -209,6 +210,7 @@ def test_build_measurements_are_reported(tmp_path):
     text = tables(results)
     assert "cold build" in text and "5.0% of the cold build" in text
     assert "5.0% of that cold build" in text and "| 1,024 MB |" in text
+    assert "| +1.00 s over the floor |" in text and "(exit not counted) | 0.25 s |" in text
     assert "| staging (dbt staging models; their GX suites) | 3.0 s | 1.0 s | 25% |" in text
     assert "marts (dbt" not in text  # no figure, no row
     # The cold build beside its floors: 1.0 + 1.5 + 2.0 + 1.0 + 0.5 = 6.0 s.

@@ -78,3 +78,17 @@ def test_a_process_set_for_one_job_collects_less_often_and_leaves_what_it_loaded
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[0] == f"{THRESHOLDS} 0 True"
+
+
+def test_loading_the_code_location_leaves_what_it_loaded_to_the_end_of_the_process():
+    import subprocess
+    import sys
+
+    program = (
+        "import gc, orchestration.definitions; "
+        "frozen = gc.get_freeze_count(); gc.collect(); print(gc.get_threshold(), frozen)"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    thresholds, frozen = done.stdout.rsplit(" ", 1)
+    # Frozen, not re-tuned: a code server keeps Python's default collection for what it does next.
+    assert thresholds == "(700, 10, 10)" and int(frozen) > 100_000
