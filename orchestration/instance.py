@@ -8,8 +8,9 @@ planned, output, evaluated), about five statements each, and a new engine per st
 empties SQLAlchemy's cache of compiled statements: measured, 0.79x the cold build's CPU time.
 It also remembers which tables it has found: Dagster looks for the asset-check table, through
 an engine of its own, before each of the build's ~1,000 asset-check events.
-Statements still run one at a time (the storage's lock) and commit each, and SQLite's own file
-locks still order this process against others. The files, tables and rows are Dagster's, so
+Statements still run one at a time (the storage's lock) and commit each, synced to disk at
+SQLite's checkpoints rather than on every commit (2 s of a 53 s cold build, 3 runs paired), and
+SQLite's own file locks still order this process against others. The files, tables and rows are Dagster's, so
 `dagster dev` and the daemon read and write them as always. A home whose `dagster.yaml` names a
 storage of its own (PostgreSQL, say) is used as configured.
 """
@@ -23,6 +24,7 @@ from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sql import create_engine
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
+from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
 STORAGE_KEYS = ("storage", "run_storage", "event_log_storage", "schedule_storage")
@@ -50,6 +52,7 @@ class SqliteEventLogKeepingEngines(SqliteEventLogStorage):
                     poolclass=StaticPool,
                     connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
                 )
+                event.listen(engine, "connect", sync_at_checkpoints)
                 if shard not in self._initialized_dbs:
                     self._initdb(engine)
                     self._initialized_dbs.add(shard)
@@ -68,6 +71,13 @@ class SqliteEventLogKeepingEngines(SqliteEventLogStorage):
         super().dispose()
         for engine in self._engines.values():
             engine.dispose()
+
+
+def sync_at_checkpoints(dbapi_connection, _record) -> None:
+    """Dagster's SQLite files are in WAL mode, where SQLite's default syncs the disk on every
+    commit. Synced at checkpoints instead, a killed process still loses no committed event, and a
+    lost machine at most the last ones, never the file (sqlite.org/pragma.html#pragma_synchronous)."""
+    dbapi_connection.execute("pragma synchronous = normal")
 
 
 def open_instance(home: Path) -> DagsterInstance:

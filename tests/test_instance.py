@@ -73,3 +73,18 @@ def test_a_table_found_is_not_looked_for_again(tmp_path, monkeypatch):
         assert not storage.has_table("no_such_table")
     assert looked_for.count("asset_check_executions") == 1
     assert looked_for.count("no_such_table") == 2
+
+
+def test_the_event_log_syncs_at_checkpoints_and_stays_in_wal_mode(tmp_path):
+    import sqlite3
+
+    with open_instance(tmp_path) as instance:
+        run = materialize([numbers], instance=instance, raise_on_error=False)
+        storage = instance.event_log_storage
+        with storage._connect(run.run_id) as conn:
+            # 1 is NORMAL: the disk is synced at WAL checkpoints, not on every commit (2, FULL).
+            assert conn.exec_driver_sql("pragma synchronous").scalar() == 1
+    for shard in (run.run_id, "index"):
+        path = tmp_path / "history" / "runs" / f"{shard}.db"
+        with sqlite3.connect(path) as plain:
+            assert plain.execute("pragma journal_mode").fetchone() == ("wal",)
