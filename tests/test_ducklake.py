@@ -126,57 +126,69 @@ WRITER = textwrap.dedent(
 READER = textwrap.dedent(
     """
     import sys, time
+    from pathlib import Path
     from ingestion.backend import connect
-    warehouse, seconds = sys.argv[1], float(sys.argv[2])
+    warehouse, ready, stop = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     failures = queries = 0
     seen = set()
-    deadline = time.time() + seconds
-    while time.time() < deadline:
+    while not stop.exists():
         try:
             with connect(warehouse, read_only=True) as con:
                 seen.add(con.execute("select count(*) from raw.chips").fetchone()[0])
                 seen.add(con.execute("select count(*) from raw.funding_events").fetchone()[0])
             queries += 1
+            ready.touch()
         except Exception as error:
             failures += 1
             print("reader error:", error, file=sys.stderr)
+        time.sleep(0.05)  # a client refreshing, not a loop that takes a core from the writers
     print(queries, failures, sorted(seen))
     """
 )
 
 
-def test_two_writers_and_readers_at_once(in_lake):
+def test_two_writers_and_readers_at_once(in_lake, tmp_path):
+    """Two readers query the lake from before the first write until after the last one."""
     warehouse, env = in_lake
     run_env = {**os.environ, **env, "PYTHONPATH": str(PROJECT_ROOT)}
     with connect(warehouse, read_only=True) as con:
         chips = con.execute("select count(*) from raw.chips").fetchone()[0]
         funding = con.execute("select count(*) from raw.funding_events").fetchone()[0]
+    stop = tmp_path / "stop"
+    ready = [tmp_path / f"reader-{index}.ready" for index in range(2)]
     readers = [
         subprocess.Popen(
-            [sys.executable, "-c", READER, str(warehouse), "40"],
+            [sys.executable, "-c", READER, str(warehouse), str(path), str(stop)],
             env=run_env,
             cwd=PROJECT_ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for path in ready
     ]
-    time.sleep(2)
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, table, "3", str(warehouse)],
-            env=run_env,
-            cwd=PROJECT_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for table in ("chips", "funding_events")
-    ]
-    for writer in writers:
-        _, errors = writer.communicate(timeout=600)
-        assert writer.returncode == 0, errors[-2000:]
+    try:
+        deadline = time.monotonic() + 300
+        while not all(path.exists() for path in ready):
+            assert all(reader.poll() is None for reader in readers), "a reader stopped before its first query"
+            assert time.monotonic() < deadline, "a reader never managed a first query"
+            time.sleep(0.05)
+        writers = [
+            subprocess.Popen(
+                [sys.executable, "-c", WRITER, table, "3", str(warehouse)],
+                env=run_env,
+                cwd=PROJECT_ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for table in ("chips", "funding_events")
+        ]
+        for writer in writers:
+            _, errors = writer.communicate(timeout=600)
+            assert writer.returncode == 0, errors[-2000:]
+    finally:
+        stop.touch()
     for reader in readers:
         out, errors = reader.communicate(timeout=600)
         queries, failures, seen = out.strip().split(" ", 2)
