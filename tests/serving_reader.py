@@ -36,7 +36,7 @@ def main(serving: Path, ready: Path, stop: Path) -> None:
             counts["failed"] += 1
             counts["lock_errors"] += "lock" in str(error).lower()
             counts["errors"].append(str(error)[:300])
-        time.sleep(0.02)
+        time.sleep(0.1)  # a dashboard refreshing, not a loop that takes a core from the build
     held.close()
     print(json.dumps(counts))
 
