@@ -87,16 +87,23 @@ def pytest_collection_finish(session):
     collect_for_one_job()
 
 
-def dbt_target_path(folder: Path) -> Path:
+def dbt_target_path(folder: Path, seed: Path = DBT_DIR / "target" / "partial_parse.msgpack") -> Path:
     """A dbt target folder of its own in `folder`, so that parallel dbt runs never write the
-    project's `target/` (whose manifest the Dagster definitions read), seeded with the project's
-    partial-parse file as the pipeline's dbt runs are."""
+    project's `target/` (whose manifest the Dagster definitions read), seeded with a partial-parse
+    file (the project's, as the pipeline's dbt runs are, unless `seed` names another)."""
     target = folder / "dbt_target"
     target.mkdir(parents=True, exist_ok=True)
-    partial_parse = DBT_DIR / "target" / "partial_parse.msgpack"
-    if partial_parse.exists() and not (target / partial_parse.name).exists():
-        shutil.copy(partial_parse, target / partial_parse.name)
+    if seed.exists() and not (target / "partial_parse.msgpack").exists():
+        shutil.copy(seed, target / "partial_parse.msgpack")
     return target
+
+
+# dbt parses the whole project again when the profile's warehouse path differs from the one its
+# partial-parse file was made with (about 4-7 CPU-s): `run_dbt` runs dbt in the warehouse's folder and
+# names the warehouse relative to it, so that every call on a warehouse of that file name has the same
+# profile, and keeps the parse of a call here for the next ones (dbt checks it against the project's
+# files before it uses it).
+RUN_DBT_PARSES = DBT_DIR / "target" / "run_dbt"
 
 
 def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") -> subprocess.CompletedProcess:
@@ -104,8 +111,9 @@ def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") ->
     the tests that also read models not selected)."""
     from orchestration.resources import DBT_EXECUTABLE
 
-    target = dbt_target_path(warehouse.parent)
-    return subprocess.run(
+    parse = RUN_DBT_PARSES / f"{warehouse.name}.msgpack"
+    target = dbt_target_path(warehouse.parent, seed=parse)
+    completed = subprocess.run(
         [
             str(DBT_EXECUTABLE),
             "build",
@@ -123,10 +131,22 @@ def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") ->
             "--log-path",
             str(target),
         ],
-        env={**os.environ, "CHIPWATCH_WAREHOUSE": str(warehouse)},
+        cwd=warehouse.parent,
+        env={**os.environ, "CHIPWATCH_WAREHOUSE": warehouse.name},
         capture_output=True,
         text=True,
     )
+    keep_parse(target / "partial_parse.msgpack", parse)
+    return completed
+
+
+def keep_parse(made: Path, kept: Path) -> None:
+    """Copy `made` to `kept` whole (through a temporary file and a rename: other workers read it)."""
+    if made.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+        shutil.copy(made, partial)
+        os.replace(partial, kept)
 
 
 def build(warehouse: Path):
