@@ -87,14 +87,15 @@ def pytest_collection_finish(session):
     collect_for_one_job()
 
 
-def dbt_target_path(folder: Path, seed: Path = DBT_DIR / "target" / "partial_parse.msgpack") -> Path:
+def dbt_target_path(folder: Path) -> Path:
     """A dbt target folder of its own in `folder`, so that parallel dbt runs never write the
-    project's `target/` (whose manifest the Dagster definitions read), seeded with a partial-parse
-    file (the project's, as the pipeline's dbt runs are, unless `seed` names another)."""
+    project's `target/` (whose manifest the Dagster definitions read), seeded with the project's
+    partial-parse file as the pipeline's dbt runs are."""
     target = folder / "dbt_target"
     target.mkdir(parents=True, exist_ok=True)
-    if seed.exists() and not (target / "partial_parse.msgpack").exists():
-        shutil.copy(seed, target / "partial_parse.msgpack")
+    partial_parse = DBT_DIR / "target" / "partial_parse.msgpack"
+    if partial_parse.exists() and not (target / partial_parse.name).exists():
+        shutil.copy(partial_parse, target / partial_parse.name)
     return target
 
 
@@ -109,44 +110,34 @@ RUN_DBT_PARSES = DBT_DIR / "target" / "run_dbt"
 def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") -> subprocess.CompletedProcess:
     """`dbt build` of `models` against `warehouse`, as the pipeline runs it ("buildable": leave out
     the tests that also read models not selected)."""
+    from orchestration.assets.dbt import kept_parse
     from orchestration.resources import DBT_EXECUTABLE
 
     parse = RUN_DBT_PARSES / f"{warehouse.name}.msgpack"
-    target = dbt_target_path(warehouse.parent, seed=parse)
-    completed = subprocess.run(
-        [
-            str(DBT_EXECUTABLE),
-            "build",
-            "--quiet",
-            "--indirect-selection",
-            indirect_selection,
-            "--select",
-            *models,
-            "--project-dir",
-            str(DBT_DIR),
-            "--profiles-dir",
-            str(DBT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(target),
-        ],
-        cwd=warehouse.parent,
-        env={**os.environ, "CHIPWATCH_WAREHOUSE": warehouse.name},
-        capture_output=True,
-        text=True,
-    )
-    keep_parse(target / "partial_parse.msgpack", parse)
-    return completed
-
-
-def keep_parse(made: Path, kept: Path) -> None:
-    """Copy `made` to `kept` whole (through a temporary file and a rename: other workers read it)."""
-    if made.exists():
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
-        shutil.copy(made, partial)
-        os.replace(partial, kept)
+    with kept_parse(parse, warehouse.parent / "dbt_target") as target:
+        return subprocess.run(
+            [
+                str(DBT_EXECUTABLE),
+                "build",
+                "--quiet",
+                "--indirect-selection",
+                indirect_selection,
+                "--select",
+                *models,
+                "--project-dir",
+                str(DBT_DIR),
+                "--profiles-dir",
+                str(DBT_DIR),
+                "--target-path",
+                str(target),
+                "--log-path",
+                str(target),
+            ],
+            cwd=warehouse.parent,
+            env={**os.environ, "CHIPWATCH_WAREHOUSE": warehouse.name},
+            capture_output=True,
+            text=True,
+        )
 
 
 def build(warehouse: Path):

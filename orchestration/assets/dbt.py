@@ -47,16 +47,28 @@ def warehouse_target(duckdb: DuckDBResource, folder: Path) -> Iterator[Path]:
     call on it saved: dbt then parses only the files that changed. The parse depends on the
     profile, which names the warehouse, so each warehouse keeps its own; the first call on a new
     one starts from `make manifest`'s (dagster-dbt copies it into an empty target)."""
-    saved = dbt_folder(duckdb) / PARTIAL_PARSE
+    with kept_parse(dbt_folder(duckdb) / PARTIAL_PARSE, folder) as target:
+        yield target
+
+
+@contextmanager
+def kept_parse(saved: Path, folder: Path) -> Iterator[Path]:
+    """`folder` as dbt's target for one call, holding the parse at `saved` if there is one; the
+    parse the call leaves then moves to `saved`, which appears whole (through a file beside it and
+    a rename, so that `folder` may be on another file system and readers never see part of one)."""
+    made = folder / PARTIAL_PARSE
     folder.mkdir(parents=True, exist_ok=True)
     if saved.exists():
-        shutil.copyfile(saved, folder / PARTIAL_PARSE)
+        shutil.copyfile(saved, made)
     try:
         yield folder
     finally:
-        if (folder / PARTIAL_PARSE).exists():
-            saved.parent.mkdir(exist_ok=True)
-            os.replace(folder / PARTIAL_PARSE, saved)
+        if made.exists():
+            saved.parent.mkdir(parents=True, exist_ok=True)
+            partial = saved.with_name(f"{saved.name}.{os.getpid()}")
+            shutil.copyfile(made, partial)
+            os.replace(partial, saved)
+            made.unlink()
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBResource):
