@@ -20,9 +20,10 @@ install:
 	@test -f "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 # The dbt manifest that the Dagster definitions read: built here, never at import time. Parsed
-# with the build's --vars for the default warehouse, so the build's dbt calls re-parse nothing.
+# as the build's dbt calls are (chipwatch-dbt, the build's --vars), so their first call on any
+# warehouse named chipwatch.duckdb re-parses nothing.
 manifest: install
-	$(RUN) dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet \
+	$(RUN) chipwatch-dbt parse --project-dir dbt_project --profiles-dir dbt_project --quiet \
 		--vars "$$($(RUN) python -m orchestration.dbt_profile)"
 
 # Incremental: skips when no input changed since the last good build; FULL=1 rebuilds everything.

@@ -1,9 +1,10 @@
 """What points dbt's profile (dbt_project/profiles.yml) at a warehouse: the `--vars` of every dbt call.
 
 dbt re-parses the whole project when its vars or profile differ from those of the parse it saved
-(`partial_parse.msgpack`), so `make manifest` parses with the vars of the default warehouse
-(`python -m orchestration.dbt_profile` prints them) and each warehouse keeps the parse of its
-last dbt call (`orchestration.assets.dbt.warehouse_target`).
+(`partial_parse.msgpack`). `chipwatch-dbt` therefore runs dbt in the warehouse's folder and
+names only its file (`orchestration.dbt_cli`), `make manifest` parses with the vars of the
+default warehouse (`python -m orchestration.dbt_profile` prints them), and each warehouse keeps
+the parse of its last dbt call (`orchestration.assets.dbt.warehouse_target`).
 """
 
 import json

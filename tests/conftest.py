@@ -99,22 +99,15 @@ def dbt_target_path(folder: Path) -> Path:
     return target
 
 
-# dbt parses the whole project again when the profile's warehouse path differs from the one its
-# partial-parse file was made with (about 4-7 CPU-s): `run_dbt` runs dbt in the warehouse's folder and
-# names the warehouse relative to it, so that every call on a warehouse of that file name has the same
-# profile, and keeps the parse of a call here for the next ones (dbt checks it against the project's
-# files before it uses it).
-RUN_DBT_PARSES = DBT_DIR / "target" / "run_dbt"
-
-
 def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") -> subprocess.CompletedProcess:
-    """`dbt build` of `models` against `warehouse`, as the pipeline runs it ("buildable": leave out
-    the tests that also read models not selected)."""
-    from orchestration.assets.dbt import kept_parse
+    """`dbt build` of `models` against `warehouse`, as the pipeline runs it (`chipwatch-dbt`, the
+    build's `--vars`, the warehouse's kept parse; "buildable": leave out the tests that also read
+    models not selected)."""
+    from orchestration.assets.dbt import warehouse_target
+    from orchestration.dbt_profile import profile_vars
     from orchestration.resources import DBT_EXECUTABLE
 
-    parse = RUN_DBT_PARSES / f"{warehouse.name}.msgpack"
-    with kept_parse(parse, warehouse.parent / "dbt_target") as target:
+    with warehouse_target(warehouse, warehouse.parent / "dbt_target") as target:
         return subprocess.run(
             [
                 str(DBT_EXECUTABLE),
@@ -132,9 +125,8 @@ def run_dbt(warehouse: Path, *models: str, indirect_selection: str = "eager") ->
                 str(target),
                 "--log-path",
                 str(target),
+                *profile_vars(warehouse),
             ],
-            cwd=warehouse.parent,
-            env={**os.environ, "CHIPWATCH_WAREHOUSE": warehouse.name},
             capture_output=True,
             text=True,
         )

@@ -3,7 +3,7 @@
 `python tests/crash_workers.py PHASE WAREHOUSE [SERVING RUN_ID]`, PHASE one of:
 
 - `ingest`: read every curated table and inbox source and land it (raw, quarantine, accounting);
-- `dbt`: `dbt run` of the whole project (the arguments after `dbt` are dbt's);
+- `dbt`: `dbt run` of the whole project (the arguments after `dbt` are dbt's), as `chipwatch-dbt` runs it;
 - `validate`: run the staging Great Expectations suites on the warehouse (read-only);
 - `publish`: publish the warehouse to the serving file.
 
@@ -43,7 +43,9 @@ def ingest(warehouse: str) -> None:
 def dbt(*args: str) -> None:
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(list(args))
+    from orchestration.dbt_cli import enter_warehouse_folder
+
+    result = dbtRunner().invoke(enter_warehouse_folder(list(args)))
     if not result.success:
         raise SystemExit(f"dbt {' '.join(args)} failed: {result.exception}")
 
@@ -105,6 +107,7 @@ def serve() -> None:
     import ingestion.nvidia_revenue  # noqa: F401
     import ingestion.quarantine  # noqa: F401
     import ingestion.reference  # noqa: F401
+    import orchestration.dbt_cli  # noqa: F401
     import serving.publish  # noqa: F401
     import validation.runner  # noqa: F401
     import validation.staging_suites  # noqa: F401

@@ -27,6 +27,8 @@ import pytest
 from conftest import DBT_DIR, PROJECT_ROOT, dbt_target_path
 from serving_reader import ServingReader
 
+from orchestration.dbt_profile import profile_vars
+
 pytestmark = pytest.mark.skipif(
     os.environ.get("CHIPWATCH_SKIP_CRASH_TESTS") == "1", reason="CHIPWATCH_SKIP_CRASH_TESTS=1"
 )
@@ -78,7 +80,7 @@ def commands(root: Path, trial: int) -> dict[str, list[str]]:
         # `dbt run`: every model rewritten, as in a build; a build's dbt tests only read.
         "dbt": [
             *["dbt", "run", "--quiet", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR)],
-            *["--target-path", target, "--log-path", target],
+            *["--target-path", target, "--log-path", target, *profile_vars(warehouse)],
         ],
         "validation": ["validate", warehouse],
         "publish": ["publish", warehouse, serving, f"crash-trial-{trial}"],

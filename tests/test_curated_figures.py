@@ -217,7 +217,7 @@ def _staging_with(tmp_path, extra_rows: list[dict]):
         writer.writeheader()
         writer.writerows(rows + extra_rows)
     frame = read_reference_csv(planted, REFERENCE_TABLES["figure_observations"])
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = tmp_path / "chipwatch.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.register("frame", frame)
         con.execute("create schema raw; create table raw.figure_observations as from frame")

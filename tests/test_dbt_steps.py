@@ -26,24 +26,67 @@ def test_a_build_calls_dbt_once_for_staging_and_once_for_the_marts():
     assert sorted(checks) == sorted(tests)  # each dbt test once, none dropped
 
 
-def test_the_second_dbt_call_on_a_warehouse_parses_only_what_changed(tmp_path):
-    """The warehouse path is in dbt's --vars and profile, which key its saved parse: a call on a
-    warehouse other than `make manifest`'s parses in full once, and the next call reuses it."""
+def parse_logs(warehouse, steps) -> list[str]:
+    """dbt.log of a `dbt parse` per step on `warehouse`, each as a build's dbt step calls dbt."""
     from orchestration.assets.dbt import dbt_folder, warehouse_target
     from orchestration.dbt_profile import profile_vars
     from orchestration.resources import build_resources
 
-    resources = build_resources(tmp_path / "w.duckdb")
-    duckdb, dbt = resources["duckdb"], resources["dbt"]
+    dbt = build_resources(warehouse)["dbt"]
     logs = []
-    for step in ("first", "second"):
-        with warehouse_target(duckdb, dbt_folder(duckdb) / step) as target:
-            dbt.cli(["parse", *profile_vars(duckdb.database)], target_path=target).wait()
+    for step in steps:
+        with warehouse_target(warehouse, dbt_folder(warehouse) / step) as target:
+            dbt.cli(["parse", *profile_vars(warehouse)], target_path=target).wait()
         logs.append((target / "dbt.log").read_text())
-    assert "Unable to do partial parsing" in logs[0]
-    assert "Unable to do partial parsing" not in logs[1]
-    assert "Partial parsing enabled" in logs[1]
-    assert (dbt_folder(duckdb) / "partial_parse.msgpack").exists()
+    return logs
+
+
+def test_the_second_dbt_call_on_a_warehouse_parses_only_what_changed(tmp_path):
+    """The warehouse's file name is in dbt's --vars and profile, which key its saved parse: a call
+    on a warehouse named otherwise than `make manifest`'s parses in full once, the next reuses it."""
+    from orchestration.assets.dbt import dbt_folder
+
+    warehouse = tmp_path / "w.duckdb"
+    first, second = parse_logs(warehouse, ("first", "second"))
+    assert "Unable to do partial parsing" in first
+    assert "Unable to do partial parsing" not in second
+    assert "Partial parsing enabled" in second
+    assert (dbt_folder(warehouse) / "partial_parse.msgpack").exists()
+
+
+def test_the_first_dbt_call_on_a_new_chipwatch_duckdb_anywhere_starts_from_make_manifests_parse(tmp_path):
+    """dbt runs in the warehouse's folder and is told its file name alone, so a warehouse of the
+    default name in any folder has the vars and profile `make manifest` parsed with."""
+    [first] = parse_logs(tmp_path / "elsewhere" / "chipwatch.duckdb", ("first",))
+    assert "Unable to do partial parsing" not in first
+    assert "Partial parsing enabled" in first
+
+
+def test_chipwatch_dbt_names_the_warehouse_from_its_folder_and_keeps_relative_paths_meaning(tmp_path):
+    from orchestration.dbt_cli import in_warehouse_folder
+
+    here = tmp_path / "project"
+    (here / "dbt").mkdir(parents=True)
+    (here / "profiles.yml").write_text("")
+    vars_ = json.dumps({"warehouse": "../data/w.duckdb", "memory_limit": "1GB"})
+    args = ["build", "--target-path", "out", "--vars", vars_, "--log-path", "/var/log/dbt"]
+    folder, moved, env = in_warehouse_folder(args, {"DBT_TARGET_PATH": "t", "HOME": "/root"}, here)
+    assert folder == here / ".." / "data"
+    assert moved == [
+        "build",
+        *("--target-path", str(here / "out")),
+        *("--vars", json.dumps({"warehouse": "w.duckdb", "memory_limit": "1GB"})),
+        *("--log-path", "/var/log/dbt"),
+    ]
+    # dbt's defaults were the folder it was started in: the project there, and its profiles.yml.
+    assert env == {
+        "DBT_TARGET_PATH": str(here / "t"),
+        "HOME": "/root",
+        "DBT_PROJECT_DIR": str(here),
+        "DBT_PROFILES_DIR": str(here),
+    }
+    for unchanged in (["--version"], ["parse", "--vars", "{warehouse: w.duckdb}"], ["parse", "--vars", "{}"]):
+        assert in_warehouse_folder(unchanged, {}, here) == (None, unchanged, {})
 
 
 def test_the_build_runs_dbt_through_chipwatch_dbt_which_is_dbt_itself():

@@ -333,7 +333,7 @@ def test_the_bench_rebuilds_the_price_marts_exactly_as_dbt_does(warehouse_sql):
 def price_warehouse(tmp_path_factory):
     """A warehouse with a few crafted daily prices, landed out of (ticker, date) order, and the
     staging model and the two price marts built by dbt (their dbt tests included)."""
-    warehouse = tmp_path_factory.mktemp("prices") / "w.duckdb"
+    warehouse = tmp_path_factory.mktemp("prices") / "chipwatch.duckdb"
     rows = [
         # date, ticker, open, high, low, close, volume, currency, dataset, file
         ("2025-01-02", "AAA.SS", None, 11.0, 9.0, 10.0, 100.0, "CNY", "reported", "a.csv"),

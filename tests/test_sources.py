@@ -128,7 +128,7 @@ def test_nvidia_newest_edition_wins_whatever_the_order_and_restatements_are_kept
         "b_older.pdf",
         [["", "Q3 FY25", "Q4 FY25"], ["Data Center", "30,771", "35,580"], ["Gaming", "3,279", "2,544"]],
     )
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = tmp_path / "chipwatch.duckdb"
     _land_inbox(
         warehouse,
         "nvidia_revenue",
@@ -165,7 +165,7 @@ def test_a_newer_epoch_edition_with_renamed_columns_replaces_the_older_figures(t
         "2026-02-01 00:00:00+00:00,144000000000,NVIDIA H200 SXM,NVIDIA,4800000000000,kept\n",
         encoding="utf-8",
     )
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = tmp_path / "chipwatch.duckdb"
     _land_inbox(warehouse, "epoch_ml_hardware", "epoch_ml_hardware", (".csv",), inbox.parent)
     completed = run_dbt(warehouse, "stg_epoch__ml_hardware")
     assert completed.returncode == 0, completed.stdout

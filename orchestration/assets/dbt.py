@@ -34,32 +34,36 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
 PARTIAL_PARSE = "partial_parse.msgpack"
 
 
-def dbt_folder(duckdb: DuckDBResource) -> Path:
+def dbt_folder(warehouse: Path | str) -> Path:
     """Beside the warehouse, `<warehouse>_dbt/`: the target folder of each dbt step on it and
     the parse they share."""
-    warehouse = Path(duckdb.database)
+    warehouse = Path(warehouse)
     return warehouse.with_name(f"{warehouse.stem}_dbt")
 
 
 @contextmanager
-def warehouse_target(duckdb: DuckDBResource, folder: Path) -> Iterator[Path]:
+def warehouse_target(warehouse: Path | str, folder: Path) -> Iterator[Path]:
     """`folder` as dbt's target for one call on this warehouse, holding the parse the last dbt
     call on it saved: dbt then parses only the files that changed. The parse depends on the
-    profile, which names the warehouse, so each warehouse keeps its own; the first call on a new
-    one starts from `make manifest`'s (dagster-dbt copies it into an empty target)."""
-    with kept_parse(dbt_folder(duckdb) / PARTIAL_PARSE, folder) as target:
+    profile, which names the warehouse's file (`chipwatch-dbt` runs dbt in its folder), so each
+    warehouse keeps its own; the first call on a new one starts from `make manifest`'s."""
+    with kept_parse(dbt_folder(warehouse) / PARTIAL_PARSE, folder) as target:
         yield target
 
 
 @contextmanager
 def kept_parse(saved: Path, folder: Path) -> Iterator[Path]:
-    """`folder` as dbt's target for one call, holding the parse at `saved` if there is one; the
-    parse the call leaves then moves to `saved`, which appears whole (through a file beside it and
-    a rename, so that `folder` may be on another file system and readers never see part of one)."""
+    """`folder` as dbt's target for one call, holding the parse at `saved` if there is one (else
+    the project's, `make manifest`'s); the parse the call leaves then moves to `saved`, which
+    appears whole (through a file beside it and a rename, so that `folder` may be on another file
+    system and readers never see part of one)."""
     made = folder / PARTIAL_PARSE
     folder.mkdir(parents=True, exist_ok=True)
-    if saved.exists():
-        shutil.copyfile(saved, made)
+    project_parse = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE
+    for start in (saved, project_parse):
+        if start.exists():
+            shutil.copyfile(start, made)
+            break
     try:
         yield folder
     finally:
@@ -75,8 +79,8 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, duckdb: DuckDBRe
     # "buildable": a test of a mart that also reads a staging model runs with the marts,
     # not in the staging build where the mart does not exist yet.
     arguments = ["build", "--indirect-selection", "buildable", *profile_vars(duckdb.database)]
-    step = dbt_folder(duckdb) / context.op_execution_context.op.name
-    with warehouse_target(duckdb, step) as target:
+    step = dbt_folder(duckdb.database) / context.op_execution_context.op.name
+    with warehouse_target(duckdb.database, step) as target:
         yield from dbt.cli(arguments, context=context, target_path=target).stream()
 
 
@@ -115,7 +119,7 @@ def dbt_mart_models(context: AssetExecutionContext, dbt: DbtCliResource, duckdb:
     "in dbt_docs/ next to the warehouse.",
 )
 def dbt_docs(dbt: DbtCliResource, duckdb: DuckDBResource) -> MaterializeResult:
-    with warehouse_target(duckdb, Path(duckdb.database).parent / "dbt_docs") as target:
+    with warehouse_target(duckdb.database, Path(duckdb.database).parent / "dbt_docs") as target:
         dbt.cli(["docs", "generate", "--static", *profile_vars(duckdb.database)], target_path=target).wait()
     index = target / "static_index.html"
     return MaterializeResult(metadata={"site": MetadataValue.path(str(index))})

@@ -284,7 +284,7 @@ def test_empty_or_missing_inbox_folders_build_down_to_the_mart(tmp_path, inbox):
     (inbox / "card_inventory").mkdir()
     (inbox / "card_inventory" / "README.md").write_text("no CSV here\n")
     # No procurement folder at all.
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = tmp_path / "chipwatch.duckdb"
     result = _materialize_sources(warehouse)
     assert result.success
     for key in ("card_inventory", "procurement_lines"):
@@ -307,7 +307,7 @@ def test_synthetic_files_feed_the_card_mix_mart(tmp_path, inbox):
     for folder, writer in (("card_inventory", write_card_inventory), ("procurement", write_procurement)):
         (inbox / folder).mkdir()
         writer(inbox / folder / f"{folder}.csv", ROWS)
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = tmp_path / "chipwatch.duckdb"
     assert _materialize_sources(warehouse).success
     completed = run_dbt(warehouse, "+datacenter_card_mix", indirect_selection="buildable")
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -356,7 +356,7 @@ def test_a_new_file_in_either_folder_starts_its_inbox_job(tmp_path, inbox):
     write_procurement(inbox / "procurement" / "orders.csv", 100)
     with DagsterInstance.ephemeral() as instance:
         context = build_sensor_context(
-            instance=instance, resources={"duckdb": build_resources(tmp_path / "w.duckdb")["duckdb"]}
+            instance=instance, resources={"duckdb": build_resources(tmp_path / "chipwatch.duckdb")["duckdb"]}
         )
         requests = inbox_sensor.evaluate_tick(context).run_requests or []
     assert {request.job_name for request in requests} == {"inbox_epoch_ml_hardware", "inbox_procurement"}

@@ -230,7 +230,7 @@ def test_filings_build_into_the_revenue_mart_each_basis_its_own_line(tmp_path, i
 
     tables = {"sec_filing_facts", "nvidia_revenue_by_market", "nvidia_revenue"}
     assets = [a for a in raw_assets if a.key.path[-1] in tables]
-    warehouse = tmp_path / "w.duckdb"
+    warehouse = tmp_path / "chipwatch.duckdb"
     assert materialize(assets, resources=build_resources(warehouse)).success
     completed = run_dbt(warehouse, "+nvidia_revenue", indirect_selection="buildable")
     assert completed.returncode == 0, completed.stdout + completed.stderr
