@@ -435,7 +435,7 @@ def build_table(b: dict, rows: int) -> list[str]:
         "|---|---|---|---|",
         f"| import dagster_dbt (floor) | {b['import_floor_s']:.2f} s | | |",
         f"| import orchestration.definitions | {b['import_location_s']:.2f} s | "
-        f"+{b['import_location_s'] - b['import_floor_s']:.2f} s over the floor | |",
+        f"{b['import_location_s'] - b['import_floor_s']:+.2f} s against the floor | |",
         *(
             [
                 "| &nbsp;&nbsp;its load after dagster_dbt, timed in the process (exit not counted) "

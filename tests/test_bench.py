@@ -210,7 +210,7 @@ def test_build_measurements_are_reported(tmp_path):
     text = tables(results)
     assert "cold build" in text and "5.0% of the cold build" in text
     assert "5.0% of that cold build" in text and "| 1,024 MB |" in text
-    assert "| +1.00 s over the floor |" in text and "(exit not counted) | 0.25 s |" in text
+    assert "| +1.00 s against the floor |" in text and "(exit not counted) | 0.25 s |" in text
     assert "| staging (dbt staging models; their GX suites) | 3.0 s | 1.0 s | 25% |" in text
     assert "marts (dbt" not in text  # no figure, no row
     # The cold build beside its floors: 1.0 + 1.5 + 2.0 + 1.0 + 0.5 = 6.0 s.
